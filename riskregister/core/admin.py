@@ -1,0 +1,9 @@
+from django.contrib import admin
+
+from riskregister.core.models import WorkerHeartbeat
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(admin.ModelAdmin):
+    list_display = ["worker", "beat_at"]
+    readonly_fields = ["worker", "beat_at"]

@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import path
+
+from riskregister.core import views as core_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("", core_views.home, name="home"),
+]

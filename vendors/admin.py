@@ -1,0 +1,91 @@
+from django.contrib import admin
+
+from vendors.models import AIModel, Offering, StatusChange, StatusSource, Vendor, VendorRelationship
+
+
+class RelationshipInline(admin.TabularInline):
+    model = VendorRelationship
+    fk_name = "source"
+    extra = 0
+    autocomplete_fields = ["target"]
+    verbose_name = "relationship to another vendor"
+
+
+class OfferingInline(admin.TabularInline):
+    model = Offering
+    extra = 0
+    autocomplete_fields = ["distributor"]
+    fields = ["distributor", "distributor_model_id", "regions", "lifecycle", "status", "retirement_date"]
+
+
+@admin.register(Vendor)
+class VendorAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "provides_models", "distributes_models", "headquarters_country"]
+    list_filter = ["provides_models", "distributes_models", "headquarters_country"]
+    search_fields = ["name", "slug", "aliases"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [RelationshipInline]
+
+
+@admin.register(VendorRelationship)
+class VendorRelationshipAdmin(admin.ModelAdmin):
+    list_display = ["source", "kind", "target", "evidence_url"]
+    list_filter = ["kind"]
+    search_fields = ["source__name", "target__name", "evidence"]
+    autocomplete_fields = ["source", "target"]
+    list_select_related = ["source", "target"]
+
+
+@admin.register(AIModel)
+class AIModelAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "provider", "lifecycle", "deprecation_date", "retirement_date", "open_weights"]
+    list_filter = ["lifecycle", "provider", "open_weights"]
+    search_fields = ["name", "slug", "aliases"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["provider"]
+    list_select_related = ["provider"]
+    inlines = [OfferingInline]
+
+
+@admin.register(Offering)
+class OfferingAdmin(admin.ModelAdmin):
+    list_display = ["model", "distributor", "distributor_model_id", "lifecycle", "status", "status_changed_at"]
+    list_filter = ["status", "lifecycle", "distributor"]
+    search_fields = ["model__name", "model__slug", "distributor__name", "distributor_model_id"]
+    autocomplete_fields = ["model", "distributor"]
+    list_select_related = ["model", "distributor"]
+
+
+@admin.register(StatusSource)
+class StatusSourceAdmin(admin.ModelAdmin):
+    list_display = [
+        "name", "kind", "vendor", "enabled", "interval", "last_checked_at", "last_success_at",
+        "consecutive_failures", "short_error",
+    ]
+    list_filter = ["kind", "enabled", "vendor"]
+    search_fields = ["name", "url"]
+    autocomplete_fields = ["vendor"]
+    list_select_related = ["vendor"]
+    readonly_fields = [
+        "last_checked_at", "last_success_at", "last_error", "consecutive_failures", "next_check_at", "etag",
+        "last_modified",
+    ]
+
+    @admin.display(description="last error")
+    def short_error(self, source):
+        return (source.last_error or "")[:80]
+
+
+@admin.register(StatusChange)
+class StatusChangeAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "severity", "subject_display", "previous_value", "current_value", "source", "observed_at", "dispatched_at"]
+    list_filter = ["kind", "severity", "source"]
+    search_fields = ["title", "dedupe_key", "external_id"]
+    date_hierarchy = "observed_at"
+    list_select_related = ["source", "vendor", "model", "offering__model", "offering__distributor"]
+    autocomplete_fields = ["vendor", "model", "offering"]
+    readonly_fields = ["batch", "dedupe_key", "dispatch_claimed_at", "dispatched_at", "recorded_by"]
+
+    @admin.display(description="subject")
+    def subject_display(self, change):
+        return str(change.subject)

@@ -1,0 +1,249 @@
+"""The AI supply side: who makes models, who resells them, and what the background checks watch.
+
+Shared by all teams. Nothing here imports the register (`riskregister.*`): a StatusChange row is the
+hand-over, vendors writes it and the register's alerts claim it.
+"""
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+
+from vendors.entity import Entity
+
+country_code_validator = RegexValidator(r"^[A-Z]{2}$", "Use an ISO 3166-1 alpha-2 country code, e.g. US.")
+
+
+class Vendor(Entity):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True)
+    aliases = models.JSONField(default=list, blank=True, help_text="Other names the company goes by.")
+    provides_models = models.BooleanField(default=False)
+    distributes_models = models.BooleanField(default=False)
+    headquarters_country = models.CharField(
+        max_length=2, blank=True, validators=[country_code_validator], help_text="ISO 3166-1 alpha-2."
+    )
+    website = models.URLField(blank=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class VendorRelationship(Entity):
+    class Kind(models.TextChoices):
+        INVESTS_IN = "invests_in", "invests in"
+        DISTRIBUTES = "distributes", "distributes"
+        OWNS = "owns", "owns"
+        PARTNERS_WITH = "partners_with", "partners with"
+
+    source = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="relationships_out")
+    target = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="relationships_in")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    evidence = models.TextField(blank=True)
+    evidence_url = models.URLField(blank=True)
+
+    class Meta:
+        ordering = ["source__name", "kind", "target__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "target", "kind"], name="unique_vendor_relationship"),
+            models.CheckConstraint(condition=~Q(source=models.F("target")), name="vendor_relationship_not_self"),
+        ]
+
+    def __str__(self):
+        return f"{self.source} {self.get_kind_display()} {self.target}"
+
+
+class Lifecycle(models.TextChoices):
+    PREVIEW = "preview"
+    ACTIVE = "active"
+    DEPRECATED = "deprecated"
+    RETIRED = "retired"
+    SUSPENDED = "suspended"
+    BANNED = "banned"
+
+
+class OperationalStatus(models.TextChoices):
+    OPERATIONAL = "operational"
+    DEGRADED = "degraded"
+    PARTIAL_OUTAGE = "partial_outage", "partial outage"
+    MAJOR_OUTAGE = "major_outage", "major outage"
+    MAINTENANCE = "maintenance"
+    UNAVAILABLE = "unavailable"
+    UNKNOWN = "unknown"
+
+
+class AIModel(Entity):
+    provider = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="models")
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True)
+    aliases = models.JSONField(default=list, blank=True, help_text="Ids and names the model is known by.")
+    lifecycle = models.CharField(max_length=20, choices=Lifecycle.choices, default=Lifecycle.ACTIVE)
+    deprecation_date = models.DateField(null=True, blank=True)
+    retirement_date = models.DateField(null=True, blank=True)
+    open_weights = models.BooleanField(default=False)
+    export_control_notes = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = "AI model"
+        ordering = ["provider__name", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Offering(Entity):
+    """One model made available by one distributor (the provider itself for its direct API)."""
+
+    model = models.ForeignKey(AIModel, on_delete=models.PROTECT, related_name="offerings")
+    distributor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="offerings")
+    distributor_model_id = models.CharField(max_length=200, help_text="The distributor's id of the model.")
+    regions = models.JSONField(default=list, blank=True)
+    lifecycle = models.CharField(max_length=20, choices=Lifecycle.choices, default=Lifecycle.ACTIVE)
+    status = models.CharField(max_length=20, choices=OperationalStatus.choices, default=OperationalStatus.UNKNOWN)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    deprecation_date = models.DateField(null=True, blank=True)
+    retirement_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["model__name", "distributor__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["model", "distributor", "distributor_model_id"], name="unique_offering_per_distributor_id"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.model.name} via {self.distributor.name}"
+
+    @property
+    def is_direct(self) -> bool:
+        """The provider's own API rather than a reseller."""
+        return self.distributor_id == self.model.provider_id
+
+
+class StatusSource(Entity):
+    """Something the background checks watch. Its `kind` names the adapter in vendors/sources/."""
+
+    class Kind(models.TextChoices):
+        STATUSPAGE = "statuspage", "Statuspage v2 / incident.io summary"
+        FEED = "feed", "RSS / Atom feed"
+        OPENAI_MODELS = "openai_models", "OpenAI-compatible model list"
+        ANTHROPIC_MODELS = "anthropic_models", "Anthropic model list"
+        FEDERAL_REGISTER = "federal_register", "Federal Register documents"
+        CATALOG = "catalog", "Model catalog (LiteLLM format)"
+
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    url = models.URLField(max_length=1000)
+    vendor = models.ForeignKey(
+        Vendor,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="status_sources",
+        help_text="The vendor the source speaks for; empty for a regulator or a catalog.",
+    )
+    interval = models.PositiveIntegerField(default=300, help_text="Seconds between checks.")
+    enabled = models.BooleanField(default=True)
+    config = models.JSONField(default=dict, blank=True, help_text="Per-kind settings, validated by the kind.")
+    # Health and conditional-request state, written by the checks.
+    last_checked_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    next_check_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    etag = models.CharField(max_length=500, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_healthy(self) -> bool:
+        return self.consecutive_failures == 0 and self.last_success_at is not None
+
+
+class StatusChange(Entity):
+    """One observed change out there. Stored once per dedupe key, however often it is seen.
+
+    The rows of one check of one source (or of one manual entry) share a `batch`; the alerts
+    dispatcher claims whole batches through `dispatch_claimed_at` / `dispatched_at`.
+    """
+
+    class Kind(models.TextChoices):
+        STATUS = "status"
+        LIFECYCLE = "lifecycle"
+        INCIDENT = "incident"
+        DEPRECATION = "deprecation"
+        REGULATORY = "regulatory"
+
+    class Severity(models.TextChoices):
+        INFO = "info"
+        MINOR = "minor"
+        MAJOR = "major"
+        CRITICAL = "critical"
+
+    source = models.ForeignKey(
+        StatusSource,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="changes",
+        help_text="Empty for a change recorded by hand (a manual source).",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    batch = models.UUIDField(db_index=True)
+    vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, null=True, blank=True, related_name="changes")
+    model = models.ForeignKey(AIModel, on_delete=models.CASCADE, null=True, blank=True, related_name="changes")
+    offering = models.ForeignKey(Offering, on_delete=models.CASCADE, null=True, blank=True, related_name="changes")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    previous_value = models.CharField(max_length=200, blank=True)
+    current_value = models.CharField(max_length=200, blank=True)
+    raw_value = models.CharField(max_length=200, blank=True, help_text="What the source said, before mapping.")
+    severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.INFO)
+    title = models.CharField(max_length=500)
+    link = models.URLField(max_length=1000, blank=True)
+    external_id = models.CharField(max_length=200, blank=True, help_text="The source's id, e.g. an incident id.")
+    details = models.JSONField(default=dict, blank=True)
+    observed_at = models.DateTimeField()
+    effective_at = models.DateTimeField(null=True, blank=True)
+    dedupe_key = models.CharField(max_length=300, unique=True)
+    dispatch_claimed_at = models.DateTimeField(null=True, blank=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-observed_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(vendor__isnull=False, model__isnull=True, offering__isnull=True)
+                    | Q(vendor__isnull=True, model__isnull=False, offering__isnull=True)
+                    | Q(vendor__isnull=True, model__isnull=True, offering__isnull=False)
+                ),
+                name="status_change_has_one_subject",
+            ),
+        ]
+        indexes = [
+            # The alerts dispatcher looks for batches not yet dispatched (riskregister/alerts).
+            models.Index(fields=["dispatched_at", "observed_at"], name="status_change_undispatched"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def subject(self):
+        return self.offering or self.model or self.vendor
+
+    @property
+    def is_manual(self) -> bool:
+        return self.source_id is None
