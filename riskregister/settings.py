@@ -6,6 +6,7 @@ except the secret key: with DEBUG off, a missing or default SECRET_KEY stops sta
 The README lists every variable.
 """
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -102,7 +103,8 @@ except ValueError as exc:
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so that a Celery worker started by a test sees the test database;
     # WAL and a busy timeout let the web server and the worker write beside each other.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-riskregister.sqlite3")}
+    # One file per test process, so that test runs side by side do not share a database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-riskregister-{os.getpid()}.sqlite3")}
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
