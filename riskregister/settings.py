@@ -197,7 +197,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"polling_interval": 1} if CELERY_BROKER_URL.startswith("sqla") else {}
+CELERY_BROKER_TRANSPORT_OPTIONS = {}  # kombu passes the SQLAlchemy transport's options to create_engine()
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 # Periodic tasks of every app; the database scheduler copies them into django-celery-beat's tables,

@@ -72,3 +72,130 @@ def roles(anonymous, member_a, lead_a, lead_b, reviewer, admin):
         "reviewer": reviewer,
         "admin": admin,
     }
+
+
+# --- a real Celery worker -----------------------------------------------------------------------
+
+import os  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+
+from riskregister.celery import app as celery_app  # noqa: E402
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _database_url_of_test_database() -> str:
+    """The URL of the database this test runs on, for a worker process to open the same one."""
+    db = connection.settings_dict
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{db['NAME']}"
+    auth = db["USER"] or ""
+    if db.get("PASSWORD"):
+        auth += f":{db['PASSWORD']}"
+    return f"postgresql://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def _use_broker(url: str) -> None:
+    """Point this process's Celery app at another broker and drop pooled connections."""
+    if celery_app._pool is not None:
+        celery_app._pool.force_close_all()
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+    celery_app.conf.broker_url = url
+
+
+@dataclass
+class LiveWorker:
+    process: subprocess.Popen
+    log_path: Path
+    broker_url: str
+    env: dict = field(repr=False, default_factory=dict)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def wait_for(self, predicate, timeout: float = 60.0, interval: float = 0.25, what: str = "condition"):
+        """Poll `predicate()` until it returns something truthy; fail with the worker's log otherwise."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            result = predicate()
+            if result:
+                return result
+            if self.process.poll() is not None:
+                raise AssertionError(f"worker exited with {self.process.returncode} waiting for {what}:\n{self.log()[-4000:]}")
+            time.sleep(interval)
+        raise AssertionError(f"timed out waiting for {what}; worker log:\n{self.log()[-4000:]}")
+
+    def stop(self, sig=None) -> None:
+        if self.process.poll() is None:
+            if sig is None:
+                self.process.terminate()
+            else:
+                self.process.send_signal(sig)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def celery_worker_factory(transactional_db, tmp_path):
+    """Start real `celery worker --beat` processes on the test database.
+
+    With the embedded broker each test gets a broker file of its own (so test runs side by side do
+    not take each other's tasks); with CELERY_BROKER_URL set (Redis in CI) the configured broker is
+    used. `extra_env` reaches the worker's settings (e.g. EMAIL_HOST of a local SMTP server).
+    """
+    original_broker = celery_app.conf.broker_url
+    if settings.CELERY_BROKER_URL.startswith("sqla"):
+        broker_url = f"sqlalchemy+sqlite:///{tmp_path / 'broker.sqlite3'}"
+    else:
+        broker_url = settings.CELERY_BROKER_URL
+    _use_broker(broker_url)
+    workers: list[LiveWorker] = []
+
+    def start(extra_env: dict | None = None, beat: bool = True, concurrency: int = 2) -> LiveWorker:
+        env = {
+            **os.environ,
+            "DEBUG": "true",
+            "DATABASE_URL": _database_url_of_test_database(),
+            "CELERY_BROKER_URL": broker_url,
+            "VAR_DIR": str(tmp_path / f"var-{len(workers)}"),
+            "OUTBOUND_ALLOWED_PRIVATE_HOSTS": ",".join(settings.OUTBOUND_ALLOWED_PRIVATE_HOSTS),
+            **(extra_env or {}),
+        }
+        log_path = tmp_path / f"worker-{len(workers)}.log"
+        command = [
+            sys.executable, "-m", "celery", "-A", "riskregister", "worker", "--loglevel=INFO",
+            f"--concurrency={concurrency}", f"--hostname=test-worker-{len(workers)}@%h", "--without-mingle",
+            "--without-gossip",
+        ]
+        if beat:
+            command += ["--beat", f"--schedule={tmp_path / f'beat-{len(workers)}'}"]
+        with open(log_path, "wb") as log:
+            process = subprocess.Popen(
+                command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        worker = LiveWorker(process=process, log_path=log_path, broker_url=broker_url, env=env)
+        workers.append(worker)
+        worker.wait_for(lambda: "ready." in worker.log(), timeout=60, what="the worker to be ready")
+        return worker
+
+    yield start
+    for worker in workers:
+        worker.stop()
+    _use_broker(original_broker)
+
+
+@pytest.fixture
+def live_worker(celery_worker_factory) -> LiveWorker:
+    """One real Celery worker with beat, on the test database and a broker of its own."""
+    return celery_worker_factory()
