@@ -204,9 +204,32 @@ CELERY_TIMEZONE = TIME_ZONE
 # where an admin can change them.
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "riskregister.core.tasks.heartbeat", "schedule": 30.0},
+    # Alerts (riskregister/alerts/tasks.py). The dispatcher is also triggered when changes are recorded;
+    # this tick is the safety net for a change committed while the broker was down.
+    "alerts-dispatch": {"task": "riskregister.alerts.tasks.dispatch_pending", "schedule": 5.0},
+    "alerts-deliver-due": {"task": "riskregister.alerts.tasks.deliver_due", "schedule": 15.0},
+    # Daily emails: run hourly, but each day's slot is one alert per dedupe key, sent from
+    # ALERT_DAILY_HOUR on; an hour the worker was down is caught up by the next run.
+    "alerts-countdown-daily": {"task": "riskregister.alerts.tasks.send_countdowns", "schedule": 3600.0},
+    "alerts-review-digest-daily": {"task": "riskregister.alerts.tasks.send_review_reminders", "schedule": 3600.0},
+    "alerts-team-digests-daily": {"task": "riskregister.alerts.tasks.send_team_digests", "schedule": 3600.0},
 }
 # /healthz reports unhealthy when the last heartbeat is older than this.
 HEARTBEAT_MAX_AGE_SECONDS = env_int("HEARTBEAT_MAX_AGE_SECONDS", 120, minimum=1)
+
+# --- alerts (riskregister/alerts) -----------------------------------------------------------
+# A claimed alert not marked sent within the lease may be claimed again (a worker died mid-send).
+ALERT_CLAIM_LEASE_SECONDS = env_int("ALERT_CLAIM_LEASE_SECONDS", 300, minimum=EMAIL_TIMEOUT * 3)
+# A claimed batch of changes not dispatched within the lease may be claimed again.
+ALERT_DISPATCH_LEASE_SECONDS = env_int("ALERT_DISPATCH_LEASE_SECONDS", 300, minimum=10)
+# Transient SMTP failures: backoff base * 2^(attempt-1), capped, jittered; then give up.
+ALERT_RETRY_BASE_SECONDS = env_int("ALERT_RETRY_BASE_SECONDS", 30, minimum=1)
+ALERT_RETRY_MAX_SECONDS = env_int("ALERT_RETRY_MAX_SECONDS", 1800, minimum=1)
+ALERT_MAX_ATTEMPTS = env_int("ALERT_MAX_ATTEMPTS", 40, minimum=1)
+# Days before a retirement date on which teams are reminded.
+ALERT_COUNTDOWN_DAYS = [int(day) for day in env_list("ALERT_COUNTDOWN_DAYS", ["90", "30", "7", "1"])]
+# Local hour (TIME_ZONE) from which the day's countdowns, review reminders and digests go out.
+ALERT_DAILY_HOUR = env_int("ALERT_DAILY_HOUR", 7, minimum=0)
 
 # --- outbound HTTP (vendors/http.py) ---------------------------------------------------------
 OUTBOUND_ALLOWED_PRIVATE_HOSTS = env_list("OUTBOUND_ALLOWED_PRIVATE_HOSTS", [])
