@@ -1,0 +1,80 @@
+"""Settings are strict: a wrong value stops start-up with a clear message."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_manage(*args, env_overrides: dict, unset=("DATABASE_URL",)):
+    env = {k: v for k, v in os.environ.items() if k not in unset}
+    env.update(env_overrides)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_a_boolean_that_is_not_a_boolean_stops_start_up():
+    result = run_manage("check", env_overrides={"DEBUG": "maybe"})
+    assert result.returncode != 0
+    assert "DEBUG='maybe' is not a boolean" in result.stderr
+
+
+def test_production_without_secret_key_refuses_to_start():
+    env = {"DEBUG": "false", "ALLOWED_HOSTS": "register.example.com"}
+    result = run_manage("check", env_overrides=env, unset=("DATABASE_URL", "SECRET_KEY"))
+    assert result.returncode != 0
+    assert "SECRET_KEY is required when DEBUG is off" in result.stderr
+
+
+def test_production_with_the_development_key_refuses_to_start():
+    env = {
+        "DEBUG": "false",
+        "ALLOWED_HOSTS": "register.example.com",
+        "SECRET_KEY": "development-only-insecure-key-do-not-use-in-production",
+    }
+    result = run_manage("check", env_overrides=env)
+    assert result.returncode != 0
+    assert "refusing to start with DEBUG off" in result.stderr
+
+
+def test_a_database_url_that_is_not_one_is_a_clear_error():
+    result = run_manage("check", env_overrides={"DEBUG": "true", "DATABASE_URL": "nonsense://"})
+    assert result.returncode != 0
+    assert "DATABASE_URL" in result.stderr
+
+
+@pytest.mark.slow
+def test_deploy_check_passes_with_production_settings():
+    env = {"DEBUG": "false", "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "register.example.com"}
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env_overrides=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    # The key is a secret: it never shows in what the process prints.
+    assert env["SECRET_KEY"] not in result.stdout + result.stderr
+
+
+def test_production_cookies_are_secure_httponly_and_samesite():
+    env = {"DEBUG": "false", "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "register.example.com"}
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, "
+        "s.SESSION_COOKIE_SAMESITE, s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS > 0)"
+    )
+    result = run_manage("shell", "-c", code, env_overrides=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].split() == ["True", "True", "True", "Lax", "True", "True"]
+
+
+def test_email_goes_to_smtp_when_email_host_is_set():
+    code = "from django.conf import settings as s; print(s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_USE_TLS)"
+    result = run_manage(
+        "shell", "-c", code,
+        env_overrides={"DEBUG": "true", "EMAIL_HOST": "smtp.example.com", "EMAIL_PORT": "2525", "EMAIL_USE_TLS": "yes"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].split() == ["django.core.mail.backends.smtp.EmailBackend", "smtp.example.com", "2525", "True"]
