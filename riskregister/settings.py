@@ -274,6 +274,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "riskregister.api.schema.RegisterAutoSchema",
     "EXCEPTION_HANDLER": "riskregister.api.errors.api_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
     ],

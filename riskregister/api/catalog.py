@@ -1,0 +1,170 @@
+"""The shared catalog: vendors, the edges between them, models, offerings.
+
+Every signed-in user reads it; admins write it. Failure modes live in risks_api.py (a lead may add
+a team's own).
+"""
+
+import django_filters
+from rest_framework import serializers, viewsets
+
+from riskregister.api.permissions import ReadSignedInWriteAdmin
+from vendors.models import AIModel, Lifecycle, Offering, OperationalStatus, Vendor, VendorRelationship
+
+
+class StringListField(serializers.ListField):
+    child = serializers.CharField(max_length=200)
+
+
+class VendorSerializer(serializers.ModelSerializer):
+    aliases = StringListField(required=False, max_length=100)
+
+    class Meta:
+        model = Vendor
+        fields = [
+            "id", "uuid", "name", "slug", "aliases", "provides_models", "distributes_models",
+            "headquarters_country", "website", "description", "created_at", "updated_at",
+        ]
+        read_only_fields = ["uuid", "created_at", "updated_at"]
+
+
+class VendorFilter(django_filters.FilterSet):
+    slug = django_filters.CharFilter()
+    headquarters_country = django_filters.CharFilter()
+    name = django_filters.CharFilter(lookup_expr="icontains")
+
+    class Meta:
+        model = Vendor
+        fields = ["slug", "name", "provides_models", "distributes_models", "headquarters_country"]
+
+
+class VendorViewSet(viewsets.ModelViewSet):
+    """AI companies: providers that train models and distributors that resell them."""
+
+    queryset = Vendor.objects.all()
+    serializer_class = VendorSerializer
+    permission_classes = [ReadSignedInWriteAdmin]
+    filterset_class = VendorFilter
+    ordering_fields = ["id", "name", "slug", "created_at"]
+    ordering = ["name", "id"]
+
+
+class VendorRelationshipSerializer(serializers.ModelSerializer):
+    source = serializers.PrimaryKeyRelatedField(queryset=Vendor.objects.all(), help_text="Vendor id.")
+    target = serializers.PrimaryKeyRelatedField(queryset=Vendor.objects.all(), help_text="Vendor id.")
+    source_slug = serializers.SlugRelatedField(source="source", slug_field="slug", read_only=True)
+    target_slug = serializers.SlugRelatedField(source="target", slug_field="slug", read_only=True)
+
+    class Meta:
+        model = VendorRelationship
+        fields = [
+            "id", "uuid", "source", "source_slug", "kind", "target", "target_slug", "evidence", "evidence_url",
+            "created_at", "updated_at",
+        ]
+        read_only_fields = ["uuid", "created_at", "updated_at"]
+
+    def validate(self, attrs):
+        source = attrs.get("source", getattr(self.instance, "source", None))
+        target = attrs.get("target", getattr(self.instance, "target", None))
+        if source is not None and source == target:
+            raise serializers.ValidationError({"target": ["A vendor has no relationship with itself."]})
+        return attrs
+
+
+class VendorRelationshipFilter(django_filters.FilterSet):
+    vendor = django_filters.NumberFilter(method="filter_vendor", label="Either end is this vendor id.")
+
+    class Meta:
+        model = VendorRelationship
+        fields = ["source", "target", "kind"]
+
+    def filter_vendor(self, queryset, name, value):
+        from django.db.models import Q
+
+        return queryset.filter(Q(source_id=value) | Q(target_id=value))
+
+
+class VendorRelationshipViewSet(viewsets.ModelViewSet):
+    """Typed edges between vendors (invests_in, distributes, owns, partners_with), with evidence."""
+
+    queryset = VendorRelationship.objects.select_related("source", "target")
+    serializer_class = VendorRelationshipSerializer
+    permission_classes = [ReadSignedInWriteAdmin]
+    filterset_class = VendorRelationshipFilter
+    ordering_fields = ["id", "kind", "created_at"]
+    ordering = ["id"]
+
+
+class AIModelSerializer(serializers.ModelSerializer):
+    provider = serializers.PrimaryKeyRelatedField(queryset=Vendor.objects.all(), help_text="Vendor id of the provider.")
+    provider_slug = serializers.SlugRelatedField(source="provider", slug_field="slug", read_only=True)
+    aliases = StringListField(required=False, max_length=100)
+
+    class Meta:
+        model = AIModel
+        fields = [
+            "id", "uuid", "provider", "provider_slug", "name", "slug", "aliases", "lifecycle", "deprecation_date",
+            "retirement_date", "open_weights", "export_control_notes", "created_at", "updated_at",
+        ]
+        read_only_fields = ["uuid", "created_at", "updated_at"]
+
+
+class AIModelFilter(django_filters.FilterSet):
+    provider_slug = django_filters.CharFilter(field_name="provider__slug")
+    name = django_filters.CharFilter(lookup_expr="icontains")
+
+    class Meta:
+        model = AIModel
+        fields = ["provider", "provider_slug", "slug", "lifecycle", "open_weights"]
+
+
+class AIModelViewSet(viewsets.ModelViewSet):
+    """Models of the providers, with their lifecycle and deprecation/retirement dates."""
+
+    queryset = AIModel.objects.select_related("provider")
+    serializer_class = AIModelSerializer
+    permission_classes = [ReadSignedInWriteAdmin]
+    filterset_class = AIModelFilter
+    ordering_fields = ["id", "name", "slug", "lifecycle", "retirement_date", "created_at"]
+    ordering = ["name", "id"]
+
+
+class OfferingSerializer(serializers.ModelSerializer):
+    model = serializers.PrimaryKeyRelatedField(queryset=AIModel.objects.all(), help_text="AI model id.")
+    distributor = serializers.PrimaryKeyRelatedField(queryset=Vendor.objects.all(), help_text="Vendor id of the distributor (the provider itself for its direct API).")
+    model_slug = serializers.SlugRelatedField(source="model", slug_field="slug", read_only=True)
+    provider = serializers.IntegerField(source="model.provider_id", read_only=True)
+    distributor_slug = serializers.SlugRelatedField(source="distributor", slug_field="slug", read_only=True)
+    regions = StringListField(required=False, max_length=200)
+
+    class Meta:
+        model = Offering
+        fields = [
+            "id", "uuid", "model", "model_slug", "provider", "distributor", "distributor_slug", "distributor_model_id",
+            "regions", "lifecycle", "status", "status_changed_at", "deprecation_date", "retirement_date",
+            "created_at", "updated_at",
+        ]
+        read_only_fields = ["uuid", "status_changed_at", "created_at", "updated_at"]
+
+
+class OfferingFilter(django_filters.FilterSet):
+    provider = django_filters.NumberFilter(field_name="model__provider")
+    provider_slug = django_filters.CharFilter(field_name="model__provider__slug")
+    model_slug = django_filters.CharFilter(field_name="model__slug")
+    distributor_slug = django_filters.CharFilter(field_name="distributor__slug")
+    lifecycle = django_filters.ChoiceFilter(choices=Lifecycle.choices)
+    status = django_filters.ChoiceFilter(choices=OperationalStatus.choices)
+
+    class Meta:
+        model = Offering
+        fields = ["model", "distributor", "distributor_model_id"]
+
+
+class OfferingViewSet(viewsets.ModelViewSet):
+    """One model made available by one distributor, with its lifecycle and operational status."""
+
+    queryset = Offering.objects.select_related("model", "distributor")
+    serializer_class = OfferingSerializer
+    permission_classes = [ReadSignedInWriteAdmin]
+    filterset_class = OfferingFilter
+    ordering_fields = ["id", "status", "lifecycle", "retirement_date", "created_at"]
+    ordering = ["id"]
