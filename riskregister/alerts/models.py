@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 
+from riskregister.alerts.channels import channel_choices
 from riskregister.teams.models import Team
 from vendors.entity import Entity
 from vendors.models import StatusChange
@@ -30,6 +31,7 @@ class Subscription(Entity):
         max_length=10, choices=StatusChange.Severity.choices, default=StatusChange.Severity.MINOR
     )
     mode = models.CharField(max_length=20, choices=Mode.choices, default=Mode.IMMEDIATE)
+    channel = models.CharField(max_length=30, choices=channel_choices, default="email")
     active = models.BooleanField(default=True)
 
     class Meta:
@@ -66,6 +68,7 @@ class Alert(Entity):
     batch = models.UUIDField(null=True, blank=True, db_index=True)
     severity = models.CharField(max_length=10, choices=StatusChange.Severity.choices, default=StatusChange.Severity.INFO)
     mode = models.CharField(max_length=20, choices=Subscription.Mode.choices, default=Subscription.Mode.IMMEDIATE)
+    channel = models.CharField(max_length=30, choices=channel_choices, default="email")
     recipients = models.JSONField(default=list, blank=True)
     subject = models.CharField(max_length=500)
     body_text = models.TextField()

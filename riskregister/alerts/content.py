@@ -1,0 +1,112 @@
+"""What an alert email says. Everything is first turned into a JSON payload (kept on the Alert, so
+that a digest can be written later from the rows alone), then rendered by the templates under
+alerts/email/."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.template.loader import render_to_string
+
+if TYPE_CHECKING:
+    from riskregister.risks.impact import AffectedDependency
+    from riskregister.teams.models import Team
+    from vendors.models import StatusChange
+
+SEVERITY_ORDER = ["info", "minor", "major", "critical"]
+
+
+@dataclass
+class Message:
+    subject: str
+    text: str
+    html: str
+    payload: dict
+
+
+def team_url(team) -> str:
+    return f"{settings.SITE_URL}/teams/{team.slug}/"
+
+
+def _offering_label(offering) -> str:
+    return f"{offering.model.name} via {offering.distributor.name}"
+
+
+def _subject_label(change: StatusChange) -> str:
+    if change.offering_id:
+        return _offering_label(change.offering)
+    if change.model_id:
+        return change.model.name
+    return change.vendor.name
+
+
+def change_payload(change: StatusChange) -> dict:
+    return {
+        "id": change.id,
+        "kind": change.kind,
+        "severity": change.severity,
+        "subject": _subject_label(change),
+        "title": change.title,
+        "previous_value": change.previous_value,
+        "current_value": change.current_value,
+        "link": change.link,
+        "manual": change.source_id is None,
+        "effective_at": change.effective_at.isoformat() if change.effective_at else None,
+    }
+
+
+def dependency_payload(item: AffectedDependency) -> dict:
+    dependency = item.dependency
+    return {
+        "id": dependency.id,
+        "system": dependency.system,
+        "environment": dependency.environment,
+        "criticality": dependency.criticality,
+        "criticality_label": dependency.get_criticality_display(),
+        "offering": _offering_label(dependency.offering),
+        "covered": bool(item.covered),
+        "reason": item.reason,
+        "covering_fallbacks": [_offering_label(fallback.offering) for fallback in item.covering_fallbacks],
+        "correlated_fallbacks": [_offering_label(fallback.offering) for fallback in item.correlated_fallbacks],
+    }
+
+
+def headline(changes: list[dict]) -> dict:
+    """The change that names the email: the most severe, the first of equals."""
+    return max(changes, key=lambda change: SEVERITY_ORDER.index(change["severity"]) if change["severity"] in SEVERITY_ORDER else 0)
+
+
+def change_subject(changes: list[dict], services: int) -> str:
+    top = headline(changes)
+    title = top["title"]
+    name = title if title.lower().startswith(top["subject"].lower()) else f"{top['subject']}: {title}"
+    more = f" (+{len(changes) - 1} more)" if len(changes) > 1 else ""
+    noun = "service" if services == 1 else "services"
+    return f"[{top['severity']}] {name}{more} — {services} of your {noun} affected"
+
+
+def change_alert(*, team: Team, changes: list[StatusChange], affected: list[AffectedDependency]) -> Message:
+    dependencies = sorted(
+        (dependency_payload(item) for item in affected), key=lambda d: (d["criticality"], d["system"], d["environment"])
+    )
+    payload = {"team": team.slug, "changes": [change_payload(change) for change in changes], "dependencies": dependencies}
+    services = len({(d["system"], d["environment"]) for d in dependencies})
+    subject = change_subject(payload["changes"], services)
+    context = {**payload, "team_name": team.name, "team_url": team_url(team), "subject": subject,
+               "site_url": settings.SITE_URL, "uncovered": sum(1 for d in dependencies if not d["covered"])}
+    return Message(
+        subject=subject,
+        text=render_to_string("alerts/email/change.txt", context),
+        html=render_to_string("alerts/email/change.html", context),
+        payload=payload,
+    )
+
+
+def render(template: str, context: dict) -> tuple[str, str]:
+    context = {**context, "site_url": settings.SITE_URL}
+    return (
+        render_to_string(f"alerts/email/{template}.txt", context),
+        render_to_string(f"alerts/email/{template}.html", context),
+    )

@@ -1,0 +1,84 @@
+"""Who a team's subscriptions send to, loaded for many teams in a fixed number of queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from riskregister.alerts.models import Subscription
+from riskregister.teams.models import Membership
+from vendors.models import StatusChange
+
+
+@dataclass(frozen=True)
+class SubscriptionWants:
+    """What one subscription asks for. `key` indexes its recipients."""
+
+    key: str
+    team_id: int
+    kinds: tuple[str, ...]
+    min_severity: str
+    mode: str
+    email: str = ""
+    user_email: str | None = None
+    all_members: bool = False
+    channel: str = "email"
+    implicit: bool = field(default=False, compare=False)
+
+
+def _implicit(team_id: int) -> SubscriptionWants:
+    # A team with no subscription rows at all hears of changes like a team that subscribed all its
+    # members to every kind from minor on: a new team is never silently left out. A team that wants
+    # silence keeps an inactive subscription.
+    return SubscriptionWants(
+        key=f"implicit:{team_id}", team_id=team_id, kinds=(), min_severity=StatusChange.Severity.MINOR,
+        mode=Subscription.Mode.IMMEDIATE, all_members=True, implicit=True,
+    )
+
+
+def subscriptions_of_teams(*, team_ids: list[int]) -> dict[int, list[SubscriptionWants]]:
+    """The email subscriptions of each team (active ones; the implicit one for a team with none)."""
+    by_team: dict[int, list[SubscriptionWants]] = defaultdict(list)
+    teams_with_rows: set[int] = set()
+    for subscription in Subscription.objects.filter(team_id__in=team_ids).select_related("user").order_by("id"):
+        teams_with_rows.add(subscription.team_id)
+        if not subscription.active or subscription.channel != "email":
+            continue
+        by_team[subscription.team_id].append(
+            SubscriptionWants(
+                key=f"subscription:{subscription.id}",
+                team_id=subscription.team_id,
+                kinds=tuple(subscription.kinds or ()),
+                min_severity=subscription.min_severity,
+                mode=subscription.mode,
+                email=subscription.email,
+                user_email=(subscription.user.email or "") if subscription.user_id else None,
+                all_members=not subscription.email and not subscription.user_id,
+            )
+        )
+    for team_id in team_ids:
+        if team_id not in teams_with_rows:
+            by_team[team_id].append(_implicit(team_id))
+    return dict(by_team)
+
+
+def recipients_by_subscription(subscriptions: dict[int, list[SubscriptionWants]]) -> dict[str, list[str]]:
+    """The addresses of each subscription: its address, its user's, or every member with an email."""
+    member_teams = {wants.team_id for wanted in subscriptions.values() for wants in wanted if wants.all_members}
+    members: dict[int, set[str]] = defaultdict(set)
+    if member_teams:
+        for team_id, email in Membership.objects.filter(team_id__in=member_teams, user__is_active=True).values_list(
+            "team_id", "user__email"
+        ):
+            if email:
+                members[team_id].add(email)
+    result: dict[str, list[str]] = {}
+    for wanted in subscriptions.values():
+        for wants in wanted:
+            if wants.email:
+                result[wants.key] = [wants.email]
+            elif wants.user_email is not None:
+                result[wants.key] = [wants.user_email] if wants.user_email else []
+            else:
+                result[wants.key] = sorted(members.get(wants.team_id, ()))
+    return result

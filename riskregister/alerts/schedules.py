@@ -1,0 +1,197 @@
+"""The daily emails: deprecation countdowns, review reminders and team digests.
+
+Each runs hourly from the beat and writes at most one alert per slot, because every slot has its own
+dedupe key (`countdown:<subject>:<days>:<team>`, `review:<user>:<date>`, `digest:<team>:<date>`).
+A second scheduler, or a rerun, finds the key taken and writes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from riskregister.alerts import content
+from riskregister.alerts.models import Alert, Subscription
+from riskregister.alerts.recipients import recipients_by_subscription, subscriptions_of_teams
+from riskregister.risks.impact import blast_radius
+from riskregister.teams.models import REVIEWERS_GROUP
+from vendors.models import AIModel, Offering, StatusChange
+from vendors.reach import Event, EventKind, EventLevel
+
+logger = logging.getLogger(__name__)
+SEVERITY_RANK = {value: rank for rank, value in enumerate(StatusChange.Severity.values)}
+
+
+def write_alerts(alerts: list[Alert]) -> list[Alert]:
+    """Insert the alerts whose keys are free, in one transaction, and enqueue the immediate ones."""
+    if not alerts:
+        return []
+    from riskregister.alerts.dispatch import _enqueue_delivery
+
+    try:
+        with transaction.atomic():
+            taken = set(
+                Alert.objects.filter(dedupe_key__in=[a.dedupe_key for a in alerts]).values_list("dedupe_key", flat=True)
+            )
+            created = Alert.objects.bulk_create([a for a in alerts if a.dedupe_key not in taken])
+            immediate = [a.id for a in created if a.mode == Subscription.Mode.IMMEDIATE]
+            if immediate:
+                transaction.on_commit(lambda: _enqueue_delivery(immediate))
+    except IntegrityError:
+        # Another scheduler wrote the same slot between our read and our insert: it is theirs.
+        logger.info("a concurrent run wrote the same alert slots; leaving them to it")
+        return []
+    return created
+
+
+def countdown_step(days_left: int) -> int | None:
+    """The reminder step that is due: the smallest step at or above the days left, so a day the
+    worker missed is caught up the next day rather than skipped."""
+    steps = sorted(step for step in settings.ALERT_COUNTDOWN_DAYS if step >= days_left)
+    return steps[0] if steps and days_left >= 0 else None
+
+
+def countdown_severity(step: int) -> str:
+    return StatusChange.Severity.MAJOR if step <= 7 else StatusChange.Severity.MINOR
+
+
+def countdowns_send(*, today: date | None = None) -> list[Alert]:
+    """Remind the teams of the dependencies a retirement will reach, 90/30/7/1 days before it."""
+    today = today or timezone.localdate()
+    horizon = today + timedelta(days=max(settings.ALERT_COUNTDOWN_DAYS, default=0))
+    retiring: list[tuple[str, object, Event]] = []
+    for model in AIModel.objects.filter(retirement_date__gte=today, retirement_date__lte=horizon).select_related("provider"):
+        retiring.append((f"model:{model.slug}", model, Event(kind=EventKind.RETIREMENT, level=EventLevel.MODEL, target=model.id, label=model.name)))
+    for offering in Offering.objects.filter(retirement_date__gte=today, retirement_date__lte=horizon).select_related(
+        "model", "distributor"
+    ):
+        retiring.append((f"offering:{offering.id}", offering, Event(kind=EventKind.RETIREMENT, level=EventLevel.OFFERING, target=offering.id, label=str(offering))))
+    alerts = []
+    for key, subject, event in retiring:
+        days_left = (subject.retirement_date - today).days
+        step = countdown_step(days_left)
+        if step is None:
+            continue
+        by_team = blast_radius([event]).by_team()
+        subscriptions = subscriptions_of_teams(team_ids=[team.id for team in by_team])
+        recipients = recipients_by_subscription(subscriptions)
+        severity = countdown_severity(step)
+        name = subject.name if isinstance(subject, AIModel) else content._offering_label(subject)
+        for team, affected in by_team.items():
+            immediate, digest = set(), set()
+            for wants in subscriptions.get(team.id, []):
+                if wants.kinds and not {"deprecation", "lifecycle"} & set(wants.kinds):
+                    continue
+                if SEVERITY_RANK[severity] < SEVERITY_RANK.get(wants.min_severity, 0):
+                    continue
+                (immediate if wants.mode == Subscription.Mode.IMMEDIATE else digest).update(recipients[wants.key])
+            if not (immediate or digest):
+                continue
+            dependencies = sorted((content.dependency_payload(item) for item in affected), key=lambda d: (d["criticality"], d["system"]))
+            services = len({(d["system"], d["environment"]) for d in dependencies})
+            when = "tomorrow" if days_left == 1 else ("today" if days_left == 0 else f"in {days_left} days")
+            subject_line = (
+                f"[{severity}] {name} retires {when} ({subject.retirement_date.isoformat()}) — "
+                f"{services} of your service{'s' if services != 1 else ''} affected"
+            )
+            payload = {
+                "team": team.slug, "retiring": name, "retirement_date": subject.retirement_date.isoformat(),
+                "days_left": days_left, "step": step, "dependencies": dependencies, "changes": [],
+                "digest_recipients": sorted(digest),
+            }
+            text, html = content.render("countdown", {**payload, "subject": subject_line, "team_name": team.name,
+                                                      "team_url": content.team_url(team)})
+            alerts.append(Alert(
+                kind=Alert.Kind.COUNTDOWN, team=team, dedupe_key=f"countdown:{key}:{step}:{team.id}",
+                severity=severity, mode=Subscription.Mode.IMMEDIATE if immediate else Subscription.Mode.DAILY_DIGEST,
+                recipients=sorted(immediate), subject=subject_line, body_text=text, body_html=html, payload=payload,
+            ))
+    return write_alerts(alerts)
+
+
+def _review_queue(today: date):
+    try:
+        from riskregister.risks.selectors import review_queue
+    except ImportError:  # the risks app's queue is the one definition of "due"; until it exists, the date alone
+        from riskregister.risks.models import Risk
+
+        return [
+            (risk, "overdue" if risk.next_review_date and risk.next_review_date < today else "due")
+            for risk in Risk.objects.filter(next_review_date__lte=today)
+            .exclude(status=Risk.Status.CLOSED)
+            .select_related("dependency__team", "failure_mode", "dependency__offering__model", "dependency__offering__distributor")
+        ]
+    queue = review_queue(today=today).select_related(
+        "dependency__team", "failure_mode", "dependency__offering__model", "dependency__offering__distributor"
+    )
+    return [(risk, getattr(risk, "queue_reason", "due")) for risk in queue]
+
+
+def review_reminders_send(*, today: date | None = None) -> list[Alert]:
+    """One email a day to each reviewer listing the risks due or overdue for review."""
+    today = today or timezone.localdate()
+    queue = _review_queue(today)
+    if not queue:
+        return []
+    risks = [
+        {
+            "id": risk.id, "team": risk.dependency.team.name, "system": risk.dependency.system,
+            "failure_mode": risk.failure_mode.name, "offering": content._offering_label(risk.dependency.offering),
+            "next_review_date": risk.next_review_date.isoformat() if risk.next_review_date else None,
+            "reason": str(reason),
+        }
+        for risk, reason in queue
+    ]
+    risks.sort(key=lambda r: (r["next_review_date"] or "", r["team"], r["system"]))
+    reviewers = (
+        get_user_model().objects.filter(groups__name=REVIEWERS_GROUP, is_active=True).exclude(email="").order_by("id").distinct()
+    )
+    subject = f"[review] {len(risks)} risk{'s' if len(risks) != 1 else ''} due or overdue for review ({today.isoformat()})"
+    text, html = content.render("review", {"risks": risks, "subject": subject, "today": today.isoformat()})
+    alerts = [
+        Alert(
+            kind=Alert.Kind.REVIEW, user=reviewer, dedupe_key=f"review:{reviewer.id}:{today.isoformat()}",
+            severity=StatusChange.Severity.INFO, recipients=[reviewer.email], subject=subject,
+            body_text=text, body_html=html, payload={"risks": [r["id"] for r in risks], "date": today.isoformat()},
+        )
+        for reviewer in reviewers
+    ]
+    return write_alerts(alerts)
+
+
+def team_digests_send(*, day: date | None = None) -> list[Alert]:
+    """One email per team collecting the day's alerts for its daily-digest subscribers; the alerts
+    that only digest subscribers wanted are marked as collected."""
+    day = day or (timezone.localdate() - timedelta(days=1))
+    collected = defaultdict(list)
+    for alert in Alert.objects.filter(
+        kind__in=[Alert.Kind.CHANGE, Alert.Kind.COUNTDOWN], created_at__date=day, team__isnull=False
+    ).select_related("team").order_by("created_at", "id"):
+        if alert.payload.get("digest_recipients"):
+            collected[alert.team].append(alert)
+    digests = []
+    for team, alerts in collected.items():
+        recipients = sorted({address for alert in alerts for address in alert.payload["digest_recipients"]})
+        top = max(alerts, key=lambda a: SEVERITY_RANK.get(a.severity, 0))
+        subject = f"[{top.severity}] Daily digest for {team.name}, {day.isoformat()}: {len(alerts)} alert{'s' if len(alerts) != 1 else ''}"
+        entries = [{"subject": a.subject, **a.payload} for a in alerts]
+        text, html = content.render("digest", {"subject": subject, "team_name": team.name, "entries": entries,
+                                               "team_url": content.team_url(team), "day": day.isoformat()})
+        digests.append(Alert(
+            kind=Alert.Kind.DIGEST, team=team, dedupe_key=f"digest:{team.id}:{day.isoformat()}", severity=top.severity,
+            recipients=recipients, subject=subject, body_text=text, body_html=html,
+            payload={"alerts": [a.id for a in alerts], "date": day.isoformat()},
+        ))
+    created = write_alerts(digests)
+    if created:
+        ids = [alert_id for digest in created for alert_id in digest.payload["alerts"]]
+        Alert.objects.filter(id__in=ids, mode=Subscription.Mode.DAILY_DIGEST, status=Alert.Status.PENDING).update(
+            status=Alert.Status.DIGESTED, updated_at=timezone.now()
+        )
+    return created
