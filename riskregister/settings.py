@@ -122,7 +122,9 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
@@ -205,6 +207,7 @@ CELERY_TIMEZONE = TIME_ZONE
 # where an admin can change them.
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "riskregister.core.tasks.heartbeat", "schedule": 30.0},
+    "checks-sweep": {"task": "vendors.tasks.sweep_due_sources", "schedule": 30.0},
     # Alerts (riskregister/alerts/tasks.py). The dispatcher is also triggered when changes are recorded;
     # this tick is the safety net for a change committed while the broker was down.
     "alerts-dispatch": {"task": "riskregister.alerts.tasks.dispatch_pending", "schedule": 5.0},
@@ -237,6 +240,14 @@ OUTBOUND_ALLOWED_PRIVATE_HOSTS = env_list("OUTBOUND_ALLOWED_PRIVATE_HOSTS", [])
 OUTBOUND_CONNECT_TIMEOUT = float(env_int("OUTBOUND_CONNECT_TIMEOUT", 5, minimum=1))
 OUTBOUND_READ_TIMEOUT = float(env_int("OUTBOUND_READ_TIMEOUT", 10, minimum=1))
 OUTBOUND_MAX_BYTES = env_int("OUTBOUND_MAX_BYTES", 2 * 1024 * 1024, minimum=1024)
+# A whole request, redirects included, must be done within this (a trickling server is cut off).
+OUTBOUND_TOTAL_TIMEOUT = float(env_int("OUTBOUND_TOTAL_TIMEOUT", 20, minimum=1))
+
+# --- background checks (vendors/services.py) ------------------------------------------------
+# Sources fetched at once by one sweep (bench/sweep.py measures the default).
+CHECKS_SWEEP_CONCURRENCY = env_int("CHECKS_SWEEP_CONCURRENCY", 50, minimum=1)
+# A failing source waits interval x 2^(failures-1), at most this long, before its next check.
+CHECKS_MAX_BACKOFF_SECONDS = env_int("CHECKS_MAX_BACKOFF_SECONDS", 6 * 3600, minimum=60)
 
 # --- risk scoring (riskregister/risks/scoring.py) ------------------------------------------
 RISK_MATRIX = {
@@ -256,6 +267,10 @@ RISK_REVIEW_INTERVAL_DAYS = {"critical": 30, "high": 90, "medium": 180, "low": 3
 CRITICALITY_WEIGHTS = {1: 4, 2: 3, 3: 2, 4: 1}
 # A fallback covers a dependency only if its failover was tested within this many days.
 FALLBACK_TESTED_WITHIN_DAYS = env_int("FALLBACK_TESTED_WITHIN_DAYS", 90, minimum=1)
+# The review queue shows a risk this many days before its next review date.
+RISK_REVIEW_DUE_WITHIN_DAYS = env_int("RISK_REVIEW_DUE_WITHIN_DAYS", 14, minimum=0)
+# Criticality tiers that count as critical for concentration and fallback coverage.
+CRITICAL_TIERS = [1, 2]
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -265,6 +280,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
@@ -274,7 +290,6 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "riskregister.api.schema.RegisterAutoSchema",
     "EXCEPTION_HANDLER": "riskregister.api.errors.api_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
     ],
@@ -300,7 +315,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_AUTHENTICATION": [],
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {"SeverityEnum": "vendors.models.StatusChange.Severity", "LifecycleEnum": "vendors.models.Lifecycle"},
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
