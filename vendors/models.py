@@ -5,11 +5,14 @@ hand-over, vendors writes it and the register's alerts claim it.
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
 from vendors.entity import Entity
+from vendors.http import validate_outbound_url
+from vendors.sources import kind_choices
 
 country_code_validator = RegexValidator(r"^[A-Z]{2}$", "Use an ISO 3166-1 alpha-2 country code, e.g. US.")
 
@@ -137,8 +140,13 @@ class StatusSource(Entity):
         CATALOG = "catalog", "Model catalog (LiteLLM format)"
 
     name = models.CharField(max_length=200)
-    kind = models.CharField(max_length=30, choices=Kind.choices)
-    url = models.URLField(max_length=1000)
+    # The registry of vendors/sources/ is the list of kinds; `Kind` above names the built-in ones.
+    kind = models.CharField(max_length=30, choices=kind_choices)
+    url = models.URLField(
+        max_length=1000,
+        validators=[validate_outbound_url],
+        help_text="http(s) only; must resolve to a public address (see OUTBOUND_ALLOWED_PRIVATE_HOSTS).",
+    )
     vendor = models.ForeignKey(
         Vendor,
         on_delete=models.CASCADE,
@@ -158,12 +166,44 @@ class StatusSource(Entity):
     next_check_at = models.DateTimeField(null=True, blank=True, db_index=True)
     etag = models.CharField(max_length=500, blank=True)
     last_modified = models.CharField(max_length=100, blank=True)
+    state = models.JSONField(
+        default=dict, blank=True, help_text="What the adapter remembers between checks (open incidents, seen entries)."
+    )
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(interval__gte=30), name="status_source_interval_at_least_30s"),
+        ]
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        """Validate `config` with the serializer of the kind, and the ids it names."""
+        super().clean()
+        from vendors.sources import get_kind
+
+        try:
+            adapter = get_kind(self.kind)
+        except LookupError:
+            return  # the field's choices report an unknown kind
+        from rest_framework import serializers
+
+        try:
+            config = adapter.validate_config(self.config)
+        except serializers.ValidationError as exc:
+            raise ValidationError({"config": _flatten(exc.detail)}) from None
+        referenced = adapter.referenced_ids(config)
+        missing = referenced["offerings"] - set(Offering.objects.filter(id__in=referenced["offerings"]).values_list("id", flat=True))
+        missing_models = referenced["models"] - set(AIModel.objects.filter(id__in=referenced["models"]).values_list("id", flat=True))
+        errors = []
+        if missing:
+            errors.append(f"No offering with id {', '.join(map(str, sorted(missing)))}.")
+        if missing_models:
+            errors.append(f"No model with id {', '.join(map(str, sorted(missing_models)))}.")
+        if errors:
+            raise ValidationError({"config": errors})
 
     @property
     def is_healthy(self) -> bool:
@@ -247,3 +287,12 @@ class StatusChange(Entity):
     @property
     def is_manual(self) -> bool:
         return self.source_id is None
+
+
+def _flatten(detail, prefix="") -> list[str]:
+    """DRF's nested error detail as "field: message" lines for a model ValidationError."""
+    if isinstance(detail, dict):
+        return [line for key, value in detail.items() for line in _flatten(value, f"{prefix}{key}.")]
+    if isinstance(detail, list):
+        return [line for value in detail for line in _flatten(value, prefix)]
+    return [f"{prefix.rstrip('.')}: {detail}" if prefix else str(detail)]

@@ -1,0 +1,114 @@
+"""Pure rules of change detection: how outside values map onto ours, and how bad a change is.
+
+No database here: the rules are rated "from the change alone", so they take plain values.
+"""
+
+from __future__ import annotations
+
+from vendors.models import Lifecycle, OperationalStatus, StatusChange
+
+Kind = StatusChange.Kind
+Severity = StatusChange.Severity
+
+# Statuspage component statuses, incident.io's additions, and our own values (a manual entry or a
+# Statuspage-compatible page that already speaks our language).
+_STATUS_MAP = {
+    "operational": OperationalStatus.OPERATIONAL,
+    "degraded_performance": OperationalStatus.DEGRADED,
+    "degraded": OperationalStatus.DEGRADED,
+    "partial_outage": OperationalStatus.PARTIAL_OUTAGE,
+    "major_outage": OperationalStatus.MAJOR_OUTAGE,
+    "full_outage": OperationalStatus.MAJOR_OUTAGE,
+    "under_maintenance": OperationalStatus.MAINTENANCE,
+    "maintenance": OperationalStatus.MAINTENANCE,
+    "unavailable": OperationalStatus.UNAVAILABLE,
+}
+
+# The page indicator of Statuspage ("none" … "critical", plus the undocumented "maintenance").
+_INDICATOR_MAP = {
+    "none": OperationalStatus.OPERATIONAL,
+    "minor": OperationalStatus.DEGRADED,
+    "major": OperationalStatus.PARTIAL_OUTAGE,
+    "critical": OperationalStatus.MAJOR_OUTAGE,
+    "maintenance": OperationalStatus.MAINTENANCE,
+}
+
+RESOLVED_INCIDENT_STATUSES = {"resolved", "postmortem", "completed"}
+
+
+def map_status(raw: str | None) -> str:
+    """Our OperationalStatus for a source's component status; anything new is `unknown`."""
+    return _STATUS_MAP.get((raw or "").strip().lower(), OperationalStatus.UNKNOWN)
+
+
+def map_indicator(raw: str | None) -> str:
+    return _INDICATOR_MAP.get((raw or "").strip().lower(), OperationalStatus.UNKNOWN)
+
+
+def map_lifecycle(raw: str | None) -> str:
+    value = (raw or "").strip().lower()
+    return value if value in Lifecycle.values else ""
+
+
+_STATUS_SEVERITY = {
+    OperationalStatus.MAJOR_OUTAGE: Severity.MAJOR,
+    OperationalStatus.UNAVAILABLE: Severity.MAJOR,
+    OperationalStatus.PARTIAL_OUTAGE: Severity.MINOR,
+    OperationalStatus.DEGRADED: Severity.MINOR,
+    OperationalStatus.MAINTENANCE: Severity.MINOR,
+}
+
+_LIFECYCLE_SEVERITY = {
+    Lifecycle.BANNED: Severity.CRITICAL,
+    Lifecycle.SUSPENDED: Severity.CRITICAL,
+    Lifecycle.RETIRED: Severity.CRITICAL,
+    Lifecycle.DEPRECATED: Severity.MINOR,
+}
+
+_IMPACT_SEVERITY = {
+    "critical": Severity.MAJOR,
+    "major": Severity.MAJOR,
+    "minor": Severity.MINOR,
+    "maintenance": Severity.MINOR,
+}
+
+
+def rate_status(current: str) -> str:
+    """Outages are major, degradations and maintenance minor, recoveries and the unknown info."""
+    return _STATUS_SEVERITY.get(current, Severity.INFO)
+
+
+def rate_lifecycle(current: str) -> str:
+    return _LIFECYCLE_SEVERITY.get(current, Severity.INFO)
+
+
+def rate_incident(*, status: str, impact: str) -> str:
+    """An open incident is rated by its impact; a resolved one is a recovery."""
+    if (status or "").lower() in RESOLVED_INCIDENT_STATUSES:
+        return Severity.INFO
+    return _IMPACT_SEVERITY.get((impact or "").lower(), Severity.INFO)
+
+
+def rate_regulatory(*, document_type: str, names_model: bool) -> str:
+    """A rule naming a model is critical; a rule naming a vendor major; proposals and notices minor."""
+    if (document_type or "").strip().lower() == "rule":
+        return Severity.CRITICAL if names_model else Severity.MAJOR
+    return Severity.MINOR
+
+
+def rate_deprecation(*, previous: str, current: str) -> str:
+    """A date set or moved is minor; a date withdrawn is good news."""
+    return Severity.MINOR if current else Severity.INFO
+
+
+def rate(kind: str, *, previous: str = "", current: str = "") -> str:
+    """Severity of a change of `kind` from `previous` to `current`, for callers without more context."""
+    if kind == Kind.STATUS:
+        return rate_status(current)
+    if kind == Kind.LIFECYCLE:
+        return rate_lifecycle(current)
+    if kind == Kind.DEPRECATION:
+        return rate_deprecation(previous=previous, current=current)
+    if kind == Kind.REGULATORY:
+        return Severity.CRITICAL
+    return Severity.INFO
