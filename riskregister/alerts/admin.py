@@ -1,12 +1,19 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 
+from riskregister.alerts.forms import ManualChangeForm
+from riskregister.alerts.manual import manual_change_record
 from riskregister.alerts.models import Alert, Subscription
+from riskregister.teams.access import is_admin, is_reviewer
 
 
 @admin.register(Subscription)
 class SubscriptionAdmin(admin.ModelAdmin):
-    list_display = ["team", "user", "email", "kinds", "min_severity", "mode", "active"]
-    list_filter = ["mode", "min_severity", "active", "team"]
+    list_display = ["team", "user", "email", "kinds", "min_severity", "mode", "channel", "active"]
+    list_filter = ["mode", "min_severity", "channel", "active", "team"]
     search_fields = ["team__name", "email", "user__username"]
     autocomplete_fields = ["team", "user"]
     list_select_related = ["team", "user"]
@@ -19,3 +26,40 @@ class AlertAdmin(admin.ModelAdmin):
     search_fields = ["subject", "dedupe_key"]
     list_select_related = ["team", "user"]
     readonly_fields = ["dedupe_key", "batch", "claimed_at", "claim_token", "sent_at", "attempts", "last_error"]
+
+    def get_urls(self):
+        record = self.admin_site.admin_view(self.record_change_view)
+        return [path("record-change/", record, name="alerts_record_change"), *super().get_urls()]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "may_record_change": self._may_record(request)}
+        return super().changelist_view(request, extra_context=extra_context)
+
+    @staticmethod
+    def _may_record(request) -> bool:
+        return is_admin(request.user) or is_reviewer(request.user)
+
+    def record_change_view(self, request):
+        """Record an event no source reported; it goes through vendors' status_change_record and is
+        alerted by the dispatcher exactly like a detected change."""
+        if not self._may_record(request):
+            raise PermissionDenied
+        form = ManualChangeForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                change = manual_change_record(**form.service_arguments(), recorded_by=request.user)
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(
+                    request, f"Recorded “{change.title}” [{change.severity}]; the affected teams will be alerted."
+                )
+                return redirect(reverse("admin:alerts_alert_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Record a change",
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/alerts/record_change.html", context)

@@ -83,8 +83,8 @@ def change_subject(changes: list[dict], services: int) -> str:
     title = top["title"]
     name = title if title.lower().startswith(top["subject"].lower()) else f"{top['subject']}: {title}"
     more = f" (+{len(changes) - 1} more)" if len(changes) > 1 else ""
-    noun = "service" if services == 1 else "services"
-    return f"[{top['severity']}] {name}{more} — {services} of your {noun} affected"
+    # "1 of your services", like "3 of your services": the count is out of all of the team's services.
+    return f"[{top['severity']}] {name}{more} — {services} of your services affected"
 
 
 def change_alert(*, team: Team, changes: list[StatusChange], affected: list[AffectedDependency]) -> Message:

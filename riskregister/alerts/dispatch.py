@@ -25,14 +25,15 @@ from riskregister.alerts import content
 from riskregister.alerts.models import Alert, Subscription
 from riskregister.alerts.recipients import SubscriptionWants, recipients_by_subscription, subscriptions_of_teams
 from riskregister.risks.impact import blast_radius
+from vendors.changes import RESOLVED_INCIDENT_STATUSES
 from vendors.models import StatusChange
 from vendors.reach import event_from_change
 
 logger = logging.getLogger(__name__)
 
 SEVERITY_RANK = {value: rank for rank, value in enumerate(StatusChange.Severity.values)}
-# What an incident's (or a status's) current value is once it is over: a later update saying so is news.
-RESOLVED_VALUES = frozenset({"resolved", "postmortem", "completed", "operational"})
+# What an incident's, a status's or a page indicator's current value is once it is over: news to the teams.
+RESOLVED_VALUES = frozenset(RESOLVED_INCIDENT_STATUSES | {"operational", "none"})
 
 
 class BatchClaimLost(Exception):
@@ -119,7 +120,7 @@ def batch_dispatch(*, batch: uuid.UUID) -> list[Alert]:
 def _dispatch_claimed(*, batch: uuid.UUID, claim: datetime) -> list[Alert]:
     changes = list(
         StatusChange.objects.filter(batch=batch, dispatch_claimed_at=claim)
-        .select_related("vendor", "model__provider", "offering__model", "offering__distributor", "source")
+        .select_related("vendor", "model__provider", "offering__model", "offering__distributor")
         .order_by("id")
     )
     with transaction.atomic():

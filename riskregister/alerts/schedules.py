@@ -98,7 +98,7 @@ def countdowns_send(*, today: date | None = None) -> list[Alert]:
             when = "tomorrow" if days_left == 1 else ("today" if days_left == 0 else f"in {days_left} days")
             subject_line = (
                 f"[{severity}] {name} retires {when} ({subject.retirement_date.isoformat()}) — "
-                f"{services} of your service{'s' if services != 1 else ''} affected"
+                f"{services} of your services affected"
             )
             payload = {
                 "team": team.slug, "retiring": name, "retirement_date": subject.retirement_date.isoformat(),
