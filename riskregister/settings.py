@@ -271,6 +271,10 @@ FALLBACK_TESTED_WITHIN_DAYS = env_int("FALLBACK_TESTED_WITHIN_DAYS", 90, minimum
 RISK_REVIEW_DUE_WITHIN_DAYS = env_int("RISK_REVIEW_DUE_WITHIN_DAYS", 14, minimum=0)
 # Criticality tiers that count as critical for concentration and fallback coverage.
 CRITICAL_TIERS = [1, 2]
+# The review queue shows a risk this many days before its next review date.
+RISK_REVIEW_DUE_WITHIN_DAYS = env_int("RISK_REVIEW_DUE_WITHIN_DAYS", 14, minimum=0)
+# Criticality tiers that count as critical for concentration and fallback coverage.
+CRITICAL_TIERS = [1, 2]
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -217,3 +217,21 @@ class Assessment(Entity):
 
     def __str__(self):
         return f"assessment of {self.risk} by {self.assessor} at {self.assessed_at:%Y-%m-%d}"
+
+
+class SavedScenario(Entity):
+    """A what-if kept under a name ("export-control ban of Anthropic models"), re-run as the register
+    changes. `events` holds the specs that `scenarios.parse_events` reads: {"kind", "level", "target"}."""
+
+    name = models.CharField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+    events = models.JSONField(default=list)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="saved_scenarios"
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,140 @@
+"""Reads of the register that need more than a one-line query."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db.models import Case, CharField, DateField, F, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import TruncDate
+from django.db.models.lookups import LessThanOrEqual
+from django.utils import timezone
+
+from riskregister.risks import scoring
+from riskregister.risks.impact import with_correlated_fallback_count
+from riskregister.risks.models import Dependency, Fallback, Risk
+
+
+class QueueReason:
+    NEVER_REVIEWED = "never_reviewed"
+    OVERDUE = "overdue"
+    CHANGED = "changed"
+    DUE = "due"
+
+    LABELS = {
+        NEVER_REVIEWED: "never reviewed",
+        OVERDUE: "review overdue",
+        CHANGED: "dependency or vendor changed since the last review",
+        DUE: "review due",
+    }
+
+
+RISK_RELATED = (
+    "failure_mode",
+    "owner",
+    "dependency__team",
+    "dependency__offering__model__provider",
+    "dependency__offering__distributor",
+)
+
+
+def band_expression(score) -> Case:
+    """The band name of a score expression, in SQL, from the configured bands."""
+    return Case(
+        *[When(LessThanOrEqual(score, band["max_score"]), then=Value(band["name"])) for band in scoring.bands()],
+        output_field=CharField(),
+    )
+
+
+def review_queue(*, today: datetime.date | None = None) -> QuerySet[Risk]:
+    """Risks a reviewer should look at: never reviewed, overdue, changed since the last review
+    (`state_changed_at` after `last_reviewed_at`), or due within RISK_REVIEW_DUE_WITHIN_DAYS.
+
+    Annotated with `queue_reason` (one of QueueReason, the most pressing), `queue_since` (the day the
+    risk started waiting) and `residual_score`. Oldest first, and within a day worst first.
+    """
+    today = today or timezone.localdate()
+    due_by = today + datetime.timedelta(days=getattr(settings, "RISK_REVIEW_DUE_WITHIN_DAYS", 14))
+    never = Q(last_reviewed_at__isnull=True)
+    overdue = Q(next_review_date__lt=today)
+    changed = Q(state_changed_at__isnull=False, last_reviewed_at__isnull=False, state_changed_at__gt=F("last_reviewed_at"))
+    due = Q(next_review_date__lte=due_by)
+    return (
+        Risk.objects.exclude(status=Risk.Status.CLOSED)
+        .filter(never | overdue | changed | due)
+        .annotate(
+            queue_reason=Case(
+                When(never, then=Value(QueueReason.NEVER_REVIEWED)),
+                When(overdue, then=Value(QueueReason.OVERDUE)),
+                When(changed, then=Value(QueueReason.CHANGED)),
+                default=Value(QueueReason.DUE),
+                output_field=CharField(),
+            ),
+            queue_since=Case(
+                When(never, then=TruncDate("created_at")),
+                When(overdue, then=F("next_review_date")),
+                When(changed, then=TruncDate("state_changed_at")),
+                default=F("next_review_date"),
+                output_field=DateField(),
+            ),
+            residual_score=F("residual_likelihood") * F("residual_impact"),
+            inherent_score=F("inherent_likelihood") * F("inherent_impact"),
+            residual_band=band_expression(F("residual_likelihood") * F("residual_impact")),
+        )
+        .select_related(*RISK_RELATED)
+        .order_by("queue_since", "-residual_score", "-dependency__criticality", "id")
+    )
+
+
+def risk_timeline(*, risk: Risk) -> list[dict]:
+    """The history of a risk as one timeline, newest first: its proposal, every change of its row
+    (who and what) and every assessment with its rationale."""
+    entries = []
+    for assessment in risk.assessments.select_related("assessor"):
+        entries.append(
+            {
+                "at": assessment.assessed_at,
+                "kind": "assessment",
+                "who": assessment.assessor.get_username(),
+                "summary": (
+                    f"assessed {assessment.band}: inherent {assessment.inherent_likelihood}x{assessment.inherent_impact}, "
+                    f"residual {assessment.residual_likelihood}x{assessment.residual_impact}, {assessment.treatment}, {assessment.status}"
+                ),
+                "rationale": assessment.rationale,
+                "next_review_date": assessment.next_review_date,
+            }
+        )
+    records = list(risk.history.select_related("history_user").order_by("history_date", "history_id"))
+    previous = None
+    for record in records:
+        if record.history_type == "+":
+            summary, changes = "proposed", []
+        elif previous is not None:
+            delta = record.diff_against(previous)
+            changes = [change.field for change in delta.changes if change.field not in ("updated_at",)]
+            summary = "changed " + ", ".join(changes) if changes else "saved"
+        else:
+            summary, changes = "changed", []
+        entries.append(
+            {
+                "at": record.history_date,
+                "kind": "change",
+                "who": record.history_user.get_username() if record.history_user else "",
+                "summary": summary,
+                "fields": changes,
+            }
+        )
+        previous = record
+    entries.sort(key=lambda entry: entry["at"], reverse=True)
+    return entries
+
+
+def team_dependencies(*, team_ids) -> QuerySet[Dependency]:
+    """A list of dependencies with their route loaded and correlated fallbacks counted."""
+    return with_correlated_fallback_count(
+        Dependency.objects.filter(team_id__in=list(team_ids)).select_related(
+            "team", "offering__model__provider", "offering__distributor", "owner"
+        )
+    ).prefetch_related(
+        Prefetch("fallbacks", queryset=Fallback.objects.select_related("offering__model__provider", "offering__distributor"))
+    )

@@ -1,0 +1,409 @@
+"""Writes of the register: dependencies, their fallbacks and risks, and reviewers' assessments.
+
+Every function is keyword-only. `actor=None` means the system itself (the demo loader, an import
+run by an admin at the shell); any other actor is checked against riskregister.teams.access:
+leads (and admins) edit their own team's dependencies and propose mitigations; only reviewers and
+admins assess. Rule violations raise ValidationError({field: [message]}); a role that may not act
+raises PermissionDenied.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from simple_history.utils import bulk_create_with_history
+
+from riskregister.risks import catalog, scoring
+from riskregister.risks.models import Assessment, Dependency, FailureMode, Fallback, Risk, Treatment
+from riskregister.teams.access import can_edit_team, is_admin, is_reviewer
+from vendors.models import Offering, VendorRelationship
+from vendors.reach import Event, events_q
+
+DEPENDENCY_EDITABLE_FIELDS = ("system", "offering", "environment", "criticality", "owner", "description", "data_classification")
+# Edits after which the dependency's risks ask for a fresh review.
+DEPENDENCY_FIELDS_THAT_CHANGE_RISK = {"offering", "environment", "criticality", "data_classification"}
+CONFLICT_KINDS = (VendorRelationship.Kind.INVESTS_IN, VendorRelationship.Kind.OWNS)
+
+
+# --- permissions ---------------------------------------------------------------------------------
+
+
+def _require_team_editor(actor, team_id: int) -> None:
+    if actor is not None and not can_edit_team(actor, team_id):
+        raise PermissionDenied("Only the team's leads and admins may change its dependencies.")
+
+
+def _set_history_user(instance, actor) -> None:
+    # Without an actor (the system), django-simple-history falls back to the request's user, if any.
+    if actor is not None:
+        instance._history_user = actor
+
+
+def _require_assessor(actor) -> None:
+    if not (is_reviewer(actor) or is_admin(actor)):
+        raise PermissionDenied("Only risk reviewers and admins may assess risks.")
+
+
+# --- the catalog ---------------------------------------------------------------------------------
+
+
+def failure_modes_ensure_catalog() -> dict[str, FailureMode]:
+    """The catalog's failure modes by slug, creating any that are missing (idempotent; entries an
+    admin edited are left alone). The data migration creates them in every database; this puts them
+    back in one that was flushed."""
+    existing = {mode.slug: mode for mode in FailureMode.objects.filter(slug__in=catalog.CATALOG_SLUGS, team__isnull=True)}
+    missing = [entry for entry in catalog.CATALOG if entry["slug"] not in existing]
+    for entry in missing:
+        mode, _ = FailureMode.objects.get_or_create(
+            slug=entry["slug"],
+            defaults={key: entry[key] for key in ("name", "level", "default_likelihood", "default_impact", "description")},
+        )
+        existing[mode.slug] = mode
+    return existing
+
+
+def _applicable_catalog_slugs(offering: Offering) -> list[str]:
+    provider_id = offering.model.provider_id
+    through_distributor = offering.distributor_id != provider_id
+    conflicted = through_distributor and VendorRelationship.objects.filter(
+        source_id=offering.distributor_id, target_id=provider_id, kind__in=CONFLICT_KINDS
+    ).exists()
+    rules = {
+        catalog.ALWAYS: True,
+        catalog.VIA_DISTRIBUTOR: through_distributor,
+        catalog.CONFLICT_OF_INTEREST: conflicted,
+        catalog.ON_REQUEST: False,
+    }
+    return [entry["slug"] for entry in catalog.CATALOG if rules[entry["proposed"]]]
+
+
+def _new_risk(dependency: Dependency, mode: FailureMode) -> Risk:
+    # Residual starts equal to inherent: nothing is mitigated until someone says how.
+    return Risk(
+        dependency=dependency,
+        failure_mode=mode,
+        inherent_likelihood=mode.default_likelihood,
+        inherent_impact=mode.default_impact,
+        residual_likelihood=mode.default_likelihood,
+        residual_impact=mode.default_impact,
+        owner_id=dependency.owner_id,
+    )
+
+
+def risks_propose(*, dependency: Dependency) -> list[Risk]:
+    """Propose the catalog's risks that apply to the dependency, scored with the catalog's defaults.
+    Idempotent: returns only the risks it added."""
+    offering = Offering.objects.select_related("model").get(pk=dependency.offering_id)
+    modes = failure_modes_ensure_catalog()
+    present = set(dependency.risks.values_list("failure_mode_id", flat=True))
+    new = [_new_risk(dependency, modes[slug]) for slug in _applicable_catalog_slugs(offering) if modes[slug].id not in present]
+    if new:
+        # With history rows, so that a risk's timeline starts at its proposal.
+        bulk_create_with_history(new, Risk)
+    return new
+
+
+# --- dependencies and fallbacks ------------------------------------------------------------------
+
+
+def _clean_fallbacks(dependency: Dependency, fallbacks: Iterable[dict]) -> list[dict]:
+    cleaned, seen = [], set()
+    for spec in fallbacks:
+        offering = spec.get("offering")
+        if not isinstance(offering, Offering):
+            raise ValidationError({"fallbacks": ["Each fallback names an offering."]})
+        if offering.pk == dependency.offering_id:
+            raise ValidationError({"fallbacks": [f"{offering} is the dependency's own offering, not a fallback."]})
+        if offering.pk in seen:
+            raise ValidationError({"fallbacks": [f"{offering} is listed twice."]})
+        tested_on = spec.get("tested_on")
+        if tested_on is not None and (not isinstance(tested_on, datetime.date) or tested_on > timezone.localdate()):
+            raise ValidationError({"fallbacks": [f"The test date of {offering} must be a date, not in the future."]})
+        seen.add(offering.pk)
+        cleaned.append({"offering": offering, "tested_on": tested_on, "notes": spec.get("notes", "")})
+    return cleaned
+
+
+def risks_flag_changed(*, dependency_ids: Iterable[int] | None = None, events: Iterable[Event] | None = None, at: datetime.datetime | None = None) -> int:
+    """Mark risks whose dependency or vendors changed, so that the review queue brings them back
+    (`state_changed_at`, read by selectors.review_queue). One UPDATE; returns how many risks."""
+    at = at or timezone.now()
+    risks = Risk.objects.exclude(status=Risk.Status.CLOSED)
+    if dependency_ids is not None:
+        risks = risks.filter(dependency_id__in=list(dependency_ids))
+    if events is not None:
+        reached = events_q(list(events), "dependency__offering__")
+        if reached is None:
+            return 0
+        risks = risks.filter(reached)
+    return risks.update(state_changed_at=at)
+
+
+def dependency_create(
+    *,
+    team,
+    system: str,
+    offering: Offering,
+    environment: str = "production",
+    criticality: int = 3,
+    owner=None,
+    description: str = "",
+    data_classification: str = "internal",
+    fallbacks: Iterable[dict] = (),
+    actor=None,
+) -> Dependency:
+    """Record a team's dependency with its fallbacks and propose its risks, in one transaction."""
+    _require_team_editor(actor, team.pk)
+    dependency = Dependency(
+        team=team,
+        system=system,
+        offering=offering,
+        environment=environment,
+        criticality=criticality,
+        owner=owner,
+        description=description,
+        data_classification=data_classification,
+    )
+    dependency.full_clean()
+    cleaned = _clean_fallbacks(dependency, fallbacks)
+    _set_history_user(dependency, actor)
+    with transaction.atomic():
+        dependency.save()
+        Fallback.objects.bulk_create(Fallback(dependency=dependency, **spec) for spec in cleaned)
+        risks_propose(dependency=dependency)
+    return dependency
+
+
+def dependency_update(*, dependency: Dependency, actor, **fields) -> Dependency:
+    """Change what a dependency is; a change of route or weight sends its risks back for review."""
+    _require_team_editor(actor, dependency.team_id)
+    unknown = set(fields) - set(DEPENDENCY_EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({name: ["This field cannot be changed here."] for name in sorted(unknown)})
+    changed = [name for name, value in fields.items() if getattr(dependency, name) != value]
+    if not changed:
+        return dependency
+    for name in changed:
+        setattr(dependency, name, fields[name])
+    dependency.full_clean()
+    if "offering" in changed and dependency.fallbacks.filter(offering=dependency.offering).exists():
+        raise ValidationError({"offering": ["This offering is already one of the dependency's fallbacks."]})
+    _set_history_user(dependency, actor)
+    with transaction.atomic():
+        dependency.save(update_fields=[*changed, "updated_at"])
+        if "offering" in changed:
+            # A new route may bring new failure modes (a distributor, a conflicted one).
+            risks_propose(dependency=dependency)
+        if DEPENDENCY_FIELDS_THAT_CHANGE_RISK & set(changed):
+            risks_flag_changed(dependency_ids=[dependency.pk])
+    return dependency
+
+
+def fallback_set(*, dependency: Dependency, fallbacks: Iterable[dict], actor) -> list[Fallback]:
+    """Replace the dependency's fallbacks with these (`{"offering", "tested_on", "notes"?}`), keeping
+    the rows of offerings that stay. Coverage changes, so the risks ask for review."""
+    _require_team_editor(actor, dependency.team_id)
+    cleaned = _clean_fallbacks(dependency, fallbacks)
+    wanted = {spec["offering"].pk: spec for spec in cleaned}
+    with transaction.atomic():
+        current = {fallback.offering_id: fallback for fallback in dependency.fallbacks.select_for_update()}
+        dependency.fallbacks.exclude(offering_id__in=list(wanted)).delete()
+        for offering_id, spec in wanted.items():
+            existing = current.get(offering_id)
+            if existing is None:
+                Fallback.objects.create(dependency=dependency, **spec)
+            elif (existing.tested_on, existing.notes) != (spec["tested_on"], spec["notes"]):
+                existing.tested_on, existing.notes = spec["tested_on"], spec["notes"]
+                existing.save(update_fields=["tested_on", "notes", "updated_at"])
+        risks_flag_changed(dependency_ids=[dependency.pk])
+    return list(dependency.fallbacks.select_related("offering__model", "offering__distributor"))
+
+
+# --- risks of a team's own -----------------------------------------------------------------------
+
+
+def _unique_slug(base: str) -> str:
+    slug, counter = base[:90], 2
+    while FailureMode.objects.filter(slug=slug).exists():
+        slug, counter = f"{base[:86]}-{counter}", counter + 1
+    return slug
+
+
+def failure_mode_create_custom(
+    *,
+    team,
+    name: str,
+    level: str,
+    description: str = "",
+    default_likelihood: int = 3,
+    default_impact: int = 3,
+    dependency: Dependency | None = None,
+    actor,
+) -> FailureMode:
+    """A failure mode of the team's own ("our Bedrock commitment ends in March"), beside the
+    catalog's; with `dependency`, it becomes a risk of that dependency at once."""
+    if not (is_reviewer(actor) or can_edit_team(actor, team.pk)):
+        raise PermissionDenied("Only the team's leads, reviewers and admins may add failure modes.")
+    if dependency is not None and dependency.team_id != team.pk:
+        raise ValidationError({"dependency": ["The dependency belongs to another team."]})
+    if not name.strip():
+        raise ValidationError({"name": ["A failure mode needs a name."]})
+    mode = FailureMode(
+        team=team,
+        name=name.strip(),
+        level=level,
+        description=description,
+        default_likelihood=default_likelihood,
+        default_impact=default_impact,
+        slug=_unique_slug(slugify(f"{team.slug}-{name}") or f"{team.slug}-failure-mode"),
+    )
+    mode.full_clean()
+    with transaction.atomic():
+        mode.save()
+        if dependency is not None:
+            _new_risk(dependency, mode).save()
+    return mode
+
+
+def risk_add(*, dependency: Dependency, failure_mode: FailureMode, actor) -> Risk:
+    """Add a failure mode the catalog does not propose on its own (acquisition, behaviour drift) or
+    a team's own to one of its dependencies."""
+    if not (is_reviewer(actor) or can_edit_team(actor, dependency.team_id)):
+        raise PermissionDenied("Only the team's leads, reviewers and admins may add risks.")
+    if failure_mode.team_id not in (None, dependency.team_id):
+        raise ValidationError({"failure_mode": ["That failure mode belongs to another team."]})
+    if Risk.objects.filter(dependency=dependency, failure_mode=failure_mode).exists():
+        raise ValidationError({"failure_mode": ["The dependency already has this risk."]})
+    risk = _new_risk(dependency, failure_mode)
+    _set_history_user(risk, actor)
+    risk.save()
+    return risk
+
+
+# --- mitigation and review -----------------------------------------------------------------------
+
+
+def risk_propose_mitigation(*, risk: Risk, actor, treatment: str, mitigation: str) -> Risk:
+    """A lead says how the team treats a risk; the scores stay the reviewer's. The risk goes to the
+    review queue as changed."""
+    if not (is_reviewer(actor) or can_edit_team(actor, risk.dependency.team_id)):
+        raise PermissionDenied("Only the team's leads, reviewers and admins may propose mitigations.")
+    if treatment not in Treatment.values:
+        raise ValidationError({"treatment": [f"Choose one of {', '.join(Treatment.values)}."]})
+    if not mitigation.strip():
+        raise ValidationError({"mitigation": ["Say how the risk is treated."]})
+    risk.treatment = treatment
+    risk.mitigation = mitigation.strip()
+    risk.state_changed_at = timezone.now()
+    fields = ["treatment", "mitigation", "state_changed_at", "updated_at"]
+    if risk.status in (Risk.Status.OPEN, Risk.Status.TREATED):
+        risk.status = Risk.Status.UNDER_REVIEW
+        fields.append("status")
+    _set_history_user(risk, actor)
+    risk.save(update_fields=fields)
+    return risk
+
+
+def _check_score(errors: dict, name: str, value) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
+        errors[name] = ["A score from 1 to 5."]
+
+
+def risk_assess(
+    *,
+    risk: Risk,
+    assessor,
+    inherent_likelihood: int,
+    inherent_impact: int,
+    residual_likelihood: int,
+    residual_impact: int,
+    treatment: str,
+    rationale: str,
+    status: str | None = None,
+    acceptance_expires_on: datetime.date | None = None,
+    mitigation: str | None = None,
+) -> Assessment:
+    """A reviewer's scoring: appended to the risk's history, and it becomes the risk's current
+    scores, band, status and next review date (from the band's interval, or the acceptance's expiry
+    if that comes first)."""
+    _require_assessor(assessor)
+    errors: dict[str, list[str]] = {}
+    for name, value in (
+        ("inherent_likelihood", inherent_likelihood),
+        ("inherent_impact", inherent_impact),
+        ("residual_likelihood", residual_likelihood),
+        ("residual_impact", residual_impact),
+    ):
+        _check_score(errors, name, value)
+    if not errors:
+        if residual_likelihood > inherent_likelihood:
+            errors["residual_likelihood"] = ["Residual likelihood may not exceed inherent likelihood."]
+        if residual_impact > inherent_impact:
+            errors["residual_impact"] = ["Residual impact may not exceed inherent impact."]
+    if treatment not in Treatment.values:
+        errors["treatment"] = [f"Choose one of {', '.join(Treatment.values)}."]
+    if status is None:
+        status = Risk.Status.ACCEPTED if treatment == Treatment.ACCEPT else Risk.Status.TREATED
+    elif status not in Risk.Status.values:
+        errors["status"] = [f"Choose one of {', '.join(Risk.Status.values)}."]
+    rationale = (rationale or "").strip()
+    today = timezone.localdate()
+    if status == Risk.Status.ACCEPTED:
+        if treatment != Treatment.ACCEPT:
+            errors["status"] = ["Only a risk treated by acceptance can be accepted."]
+        if not rationale:
+            errors["rationale"] = ["Accepting a risk needs a rationale."]
+        if acceptance_expires_on is None:
+            errors["acceptance_expires_on"] = ["Accepting a risk needs an expiry date."]
+        elif acceptance_expires_on <= today:
+            errors["acceptance_expires_on"] = ["The acceptance must expire after today."]
+    elif acceptance_expires_on is not None:
+        errors["acceptance_expires_on"] = ["Only an accepted risk has an expiry date."]
+    if errors:
+        raise ValidationError(errors)
+
+    now = timezone.now()
+    band = scoring.band(residual_likelihood, residual_impact)
+    next_review = scoring.next_review_date(band, today)
+    if acceptance_expires_on is not None:
+        next_review = min(next_review, acceptance_expires_on)
+    with transaction.atomic():
+        assessment = Assessment(
+            risk=risk,
+            assessor=assessor,
+            assessed_at=now,
+            inherent_likelihood=inherent_likelihood,
+            inherent_impact=inherent_impact,
+            residual_likelihood=residual_likelihood,
+            residual_impact=residual_impact,
+            treatment=treatment,
+            status=status,
+            band=band,
+            rationale=rationale,
+            acceptance_expires_on=acceptance_expires_on,
+            next_review_date=next_review,
+        )
+        assessment._history_user = assessor
+        assessment.save()
+        risk.inherent_likelihood, risk.inherent_impact = inherent_likelihood, inherent_impact
+        risk.residual_likelihood, risk.residual_impact = residual_likelihood, residual_impact
+        risk.treatment, risk.status = treatment, status
+        risk.next_review_date, risk.last_reviewed_at = next_review, now
+        accepted = status == Risk.Status.ACCEPTED
+        risk.acceptance_rationale = rationale if accepted else ""
+        risk.acceptance_expires_on = acceptance_expires_on if accepted else None
+        fields = [
+            "inherent_likelihood", "inherent_impact", "residual_likelihood", "residual_impact", "treatment", "status",
+            "next_review_date", "last_reviewed_at", "acceptance_rationale", "acceptance_expires_on", "updated_at",
+        ]
+        if mitigation is not None:
+            risk.mitigation = mitigation.strip()
+            fields.append("mitigation")
+        risk._history_user = assessor
+        risk.save(update_fields=fields)
+    return assessment
