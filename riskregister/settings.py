@@ -89,6 +89,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "riskregister.core.context_processors.roles",
             ],
         },
     },
@@ -271,10 +272,6 @@ FALLBACK_TESTED_WITHIN_DAYS = env_int("FALLBACK_TESTED_WITHIN_DAYS", 90, minimum
 RISK_REVIEW_DUE_WITHIN_DAYS = env_int("RISK_REVIEW_DUE_WITHIN_DAYS", 14, minimum=0)
 # Criticality tiers that count as critical for concentration and fallback coverage.
 CRITICAL_TIERS = [1, 2]
-# The review queue shows a risk this many days before its next review date.
-RISK_REVIEW_DUE_WITHIN_DAYS = env_int("RISK_REVIEW_DUE_WITHIN_DAYS", 14, minimum=0)
-# Criticality tiers that count as critical for concentration and fallback coverage.
-CRITICAL_TIERS = [1, 2]
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -319,7 +316,13 @@ SPECTACULAR_SETTINGS = {
     "SERVE_AUTHENTICATION": [],
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"SeverityEnum": "vendors.models.StatusChange.Severity", "LifecycleEnum": "vendors.models.Lifecycle"},
+    "ENUM_NAME_OVERRIDES": {
+        "SeverityEnum": "vendors.models.StatusChange.Severity",
+        "LifecycleEnum": "vendors.models.Lifecycle",
+        "OperationalStatusEnum": "vendors.models.OperationalStatus",
+        "RiskStatusEnum": "riskregister.risks.models.Risk.Status",
+        "AlertStatusEnum": "riskregister.alerts.models.Alert.Status",
+    },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

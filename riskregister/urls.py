@@ -8,6 +8,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("teams/", include("riskregister.teams.urls")),
+    path("", include("riskregister.risks.urls")),
     path("api/", include("riskregister.api.urls")),
     path("", core_views.home, name="home"),
 ]

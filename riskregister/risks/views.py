@@ -1,0 +1,104 @@
+"""The reviewer's queue and a risk's page: scores, timeline, assessment and mitigation."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+
+from riskregister.risks import scoring, selectors, services
+from riskregister.risks.forms import AssessmentForm, MitigationForm
+from riskregister.risks.models import Risk
+from riskregister.teams.access import can_edit_team, is_admin, is_reviewer, scope_to_teams
+
+QUEUE_PAGE = 200
+
+
+def _visible_risk_or_404(user, risk_id: int) -> Risk:
+    risk = (
+        scope_to_teams(Risk.objects.all(), user, team_field="dependency__team")
+        .select_related(*selectors.RISK_RELATED)
+        .filter(pk=risk_id)
+        .first()
+    )
+    if risk is None:
+        raise Http404("No such risk.")
+    return risk
+
+
+@login_required
+def review_queue(request):
+    if not (is_reviewer(request.user) or is_admin(request.user)):
+        raise PermissionDenied("The review queue is for reviewers.")
+    risks = list(selectors.review_queue()[:QUEUE_PAGE])
+    return render(request, "risks/review_queue.html", {"risks": risks})
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    for field, messages in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages)
+
+
+@login_required
+def risk_detail(request, risk_id: int):
+    risk = _visible_risk_or_404(request.user, risk_id)
+    may_assess = is_reviewer(request.user) or is_admin(request.user)
+    may_mitigate = may_assess or can_edit_team(request.user, risk.dependency.team_id)
+    assessment_form = AssessmentForm(
+        initial={
+            "inherent_likelihood": risk.inherent_likelihood,
+            "inherent_impact": risk.inherent_impact,
+            "residual_likelihood": risk.residual_likelihood,
+            "residual_impact": risk.residual_impact,
+            "treatment": risk.treatment or "mitigate",
+        }
+    )
+    mitigation_form = MitigationForm(initial={"treatment": risk.treatment or "mitigate", "mitigation": risk.mitigation})
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "assess":
+            if not may_assess:
+                raise PermissionDenied("Only reviewers may assess.")
+            assessment_form = AssessmentForm(request.POST)
+            if assessment_form.is_valid():
+                data = assessment_form.cleaned_data
+                try:
+                    services.risk_assess(
+                        risk=risk,
+                        assessor=request.user,
+                        inherent_likelihood=data["inherent_likelihood"],
+                        inherent_impact=data["inherent_impact"],
+                        residual_likelihood=data["residual_likelihood"],
+                        residual_impact=data["residual_impact"],
+                        treatment=data["treatment"],
+                        rationale=data["rationale"],
+                        status=data["status"] or None,
+                        acceptance_expires_on=data["acceptance_expires_on"],
+                    )
+                except ValidationError as error:
+                    _apply_errors(assessment_form, error)
+                else:
+                    return redirect("risks:detail", risk_id=risk.id)
+        elif action == "mitigate":
+            if not may_mitigate:
+                raise PermissionDenied("Only the team's leads, reviewers and admins may propose mitigations.")
+            mitigation_form = MitigationForm(request.POST)
+            if mitigation_form.is_valid():
+                try:
+                    services.risk_propose_mitigation(risk=risk, actor=request.user, **mitigation_form.cleaned_data)
+                except ValidationError as error:
+                    _apply_errors(mitigation_form, error)
+                else:
+                    return redirect("risks:detail", risk_id=risk.id)
+        else:
+            raise Http404("Unknown action.")
+    context = {
+        "risk": risk,
+        "inherent": {"score": scoring.score(risk.inherent_likelihood, risk.inherent_impact),
+                     "band": scoring.band(risk.inherent_likelihood, risk.inherent_impact)},
+        "residual": {"score": scoring.score(risk.residual_likelihood, risk.residual_impact),
+                     "band": scoring.band(risk.residual_likelihood, risk.residual_impact)},
+        "timeline": selectors.risk_timeline(risk=risk),
+        "assessment_form": assessment_form if may_assess else None,
+        "mitigation_form": mitigation_form if may_mitigate else None,
+    }
+    return render(request, "risks/risk_detail.html", context, status=400 if request.method == "POST" else 200)
