@@ -389,7 +389,7 @@ async def afetch(
         raise FetchTimeout(f"No complete answer within {settings.OUTBOUND_TOTAL_TIMEOUT:g} s.") from None
     except httpx.TimeoutException as exc:
         raise FetchTimeout(f"Timed out ({type(exc).__name__}).") from None
-    except httpx.HTTPError as exc:
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:
         raise OutboundError(f"{type(exc).__name__}: {exc}") from None
     finally:
         if own_client:
@@ -405,9 +405,12 @@ async def _follow(client, url, etag, last_modified, headers, limit, started) -> 
         conditional["If-Modified-Since"] = last_modified
     for hop in range(MAX_REDIRECTS + 1):
         try:
-            _split_url(url)
+            _, host, port = _split_url(url)
         except ValidationError as exc:
             raise ForbiddenAddress(f"Refused {url}: {exc.messages[0]}") from None
+        # Literal and numeric spellings are refused before httpx parses them its own way; names
+        # are resolved and checked by GuardedBackend when the connection is made.
+        check_host(host, port, resolve=False)
         if urlsplit(url)[:2] != origin:
             # Credentials named in a source's config are meant for its own host only.
             headers = {}

@@ -1,0 +1,167 @@
+import pytest
+
+from tests.factories import AIModelFactory, OfferingFactory, VendorFactory
+from tests.vendors import payloads
+from tests.vendors.helpers import ChangingAnswer, check, make_source
+from vendors.models import StatusChange
+from vendors.signals import changes_recorded
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def anthropic():
+    return VendorFactory(slug="anthropic", name="Anthropic")
+
+
+@pytest.fixture
+def claude_api(anthropic):
+    return OfferingFactory(model=AIModelFactory(provider=anthropic, slug="claude-fable-5", name="Claude Fable 5"),
+                           status="operational")
+
+
+@pytest.fixture
+def page(httpserver):
+    return ChangingAnswer(httpserver, "/api/v2/summary.json", payloads.statuspage_summary())
+
+
+@pytest.fixture
+def source(page, anthropic, claude_api):
+    return make_source("statuspage", page.url, vendor=anthropic, config={"components": {"Claude API": [claude_api.id]}})
+
+
+def test_outage_and_recovery_are_recorded_once_each_with_the_incident(page, source, claude_api,
+                                                                       django_capture_on_commit_callbacks):
+    result, changes = check(source)
+    assert result.ok and changes == []
+
+    page.body = payloads.statuspage_summary(
+        {"Claude API": "major_outage"}, indicator="major",
+        incidents=[payloads.statuspage_incident("p0mc4r2fr1ns", "Elevated errors on Claude API", components=["Claude API"])],
+    )
+    announced = []
+    changes_recorded.connect(lambda sender, batch, **kw: announced.append(batch), weak=False, dispatch_uid="t")
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            result, changes = check(source)
+    finally:
+        changes_recorded.disconnect(dispatch_uid="t")
+    status, incident = changes
+    assert (status.kind, status.previous_value, status.current_value, status.severity) == (
+        "status", "operational", "major_outage", "major")
+    assert status.offering == claude_api and status.raw_value == "major_outage"
+    assert (incident.kind, incident.external_id, incident.severity) == ("incident", "p0mc4r2fr1ns", "major")
+    assert incident.details == {"status": "investigating", "impact": "major", "maintenance": False}
+    assert incident.link == "https://stspg.io/p0mc4r"
+    assert {c.batch for c in changes} == {result.batch} and announced == [result.batch]
+    claude_api.refresh_from_db()
+    assert claude_api.status == "major_outage"
+
+    assert check(source)[1] == []  # seen again: nothing stored
+
+    page.body = payloads.statuspage_summary()  # the incident is gone from the unresolved list
+    result, changes = check(source)
+    assert [(c.kind, c.current_value, c.severity) for c in changes] == [
+        ("status", "operational", "info"), ("incident", "resolved", "info")]
+    assert changes[1].previous_value == "investigating" and changes[1].external_id == "p0mc4r2fr1ns"
+    claude_api.refresh_from_db()
+    assert claude_api.status == "operational"
+    assert StatusChange.objects.count() == 4
+
+
+def test_incident_update_is_compared_with_the_last_one(page, source):
+    incident = payloads.statuspage_incident("abc123", "Slow responses", impact="minor", components=["Claude API"])
+    page.body = payloads.statuspage_summary(incidents=[incident])
+    assert [c.severity for c in check(source)[1]] == ["minor"]
+    page.body = payloads.statuspage_summary(incidents=[{**incident, "status": "identified", "impact": "major"}])
+    (update,) = check(source)[1]
+    assert (update.previous_value, update.current_value, update.severity) == ("investigating", "identified", "major")
+    page.body = payloads.statuspage_summary(incidents=[{**incident, "status": "resolved", "impact": "major"}])
+    (resolved,) = check(source)[1]
+    assert resolved.severity == "info"
+    page.body = payloads.statuspage_summary()
+    assert check(source)[1] == []  # already known as resolved
+
+
+def test_degraded_performance_and_maintenance_are_mapped_and_minor(page, source, claude_api):
+    page.body = payloads.statuspage_summary({"Claude API": "degraded_performance"})
+    (change,) = check(source)[1]
+    assert (change.current_value, change.raw_value, change.severity) == ("degraded", "degraded_performance", "minor")
+    page.body = payloads.statuspage_summary({"Claude API": "under_maintenance"})
+    (change,) = check(source)[1]
+    assert (change.current_value, change.severity) == ("maintenance", "minor")
+
+
+def test_unknown_component_status_is_recorded_as_unknown_with_the_raw_value(page, source, claude_api):
+    page.body = payloads.statuspage_summary({"Claude API": "partially_vibing"})
+    result, (change,) = check(source)
+    assert result.ok
+    assert (change.current_value, change.raw_value, change.severity) == ("unknown", "partially_vibing", "info")
+    assert change.details["unrecognised_value"] == "partially_vibing"
+    claude_api.refresh_from_db()
+    assert claude_api.status == "unknown"
+
+
+def test_components_are_matched_by_id_and_unmapped_ones_are_ignored(page, anthropic, claude_api):
+    source = make_source("statuspage", page.url, vendor=anthropic, config={"components": {"k8w3r06qmzrp": [claude_api.id]}})
+    page.body = payloads.statuspage_summary(
+        {"claude.ai": "major_outage", "Claude API": "partial_outage"},
+        incidents=[payloads.statuspage_incident("cons1", "claude.ai is down", components=["claude.ai"])],
+    )
+    (change,) = check(source)[1]  # claude.ai's outage and its incident reach no offering of the register
+    assert change.offering == claude_api and change.current_value == "partial_outage"
+
+
+def test_incident_without_components_is_about_the_vendor(page, source, anthropic):
+    page.body = payloads.statuspage_summary(indicator="minor", incidents=[
+        payloads.statuspage_incident("v1", "Investigating elevated errors", impact="minor")])
+    (change,) = check(source)[1]
+    assert change.vendor == anthropic and change.kind == "incident"
+
+
+def test_page_indicator_is_a_vendor_status_when_configured(page, anthropic, claude_api):
+    source = make_source("statuspage", page.url, vendor=anthropic,
+                         config={"components": {"Claude API": [claude_api.id]}, "indicator": True})
+    check(source)
+    page.body = payloads.statuspage_summary(indicator="critical")
+    (change,) = check(source)[1]
+    assert (change.vendor, change.current_value, change.raw_value, change.severity) == (
+        anthropic, "major_outage", "critical", "major")
+    page.body = payloads.statuspage_summary(indicator="cosmic")  # undocumented today, tolerated
+    (change,) = check(source)[1]
+    assert change.current_value == "unknown" and change.details["unrecognised_value"] == "cosmic"
+
+
+def test_scheduled_maintenance_in_progress_is_minor(page, source):
+    maintenance = {**payloads.statuspage_incident("m1", "Database upgrade", status="in_progress", impact="maintenance",
+                                                  components=["Claude API"])}
+    page.body = payloads.statuspage_summary(maintenances=[maintenance])
+    (change,) = check(source)[1]
+    assert change.title.startswith("Maintenance in_progress") and change.severity == "minor"
+    page.body = payloads.statuspage_summary()
+    (done,) = check(source)[1]
+    assert done.current_value == "completed" and done.severity == "info"
+
+
+def test_incident_io_widget_json_is_read(httpserver):
+    openai = VendorFactory(slug="openai", name="OpenAI")
+    gpt = OfferingFactory(model=AIModelFactory(provider=openai, slug="gpt-5-1"), status="operational")
+    answer = ChangingAnswer(httpserver, "/proxy/status.openai.com", payloads.incident_io_widget())
+    source = make_source("statuspage", answer.url, vendor=openai, config={"components": {"Responses": [gpt.id]}})
+    assert check(source)[1] == []
+    answer.body = payloads.incident_io_widget({"01JAPI0001": "full_outage"}, incidents=[
+        {"id": "01JINC", "name": "Responses API unavailable", "status": "investigating",
+         "current_worst_impact": "full_outage", "affected_components": [{"component_id": "01JAPI0001"}]}])
+    status, incident = check(source)[1]
+    assert (status.current_value, status.raw_value, status.severity) == ("major_outage", "full_outage", "major")
+    assert (incident.external_id, incident.severity, incident.offering) == ("01JINC", "major", gpt)
+
+
+def test_config_is_validated_by_the_kind(page, anthropic):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as error:
+        make_source("statuspage", page.url, vendor=anthropic, config={"components": {"Claude API": ["x"]}})
+    assert "config" in error.value.message_dict
+    with pytest.raises(ValidationError, match="No offering with id 999999"):
+        make_source("statuspage", page.url, vendor=anthropic, config={"components": {"Claude API": [999999]}})
