@@ -20,6 +20,7 @@ from riskregister.alerts import content
 from riskregister.alerts.models import Alert, Subscription
 from riskregister.alerts.recipients import recipients_by_subscription, subscriptions_of_teams
 from riskregister.risks.impact import blast_radius
+from riskregister.risks.selectors import review_queue
 from riskregister.teams.models import REVIEWERS_GROUP
 from vendors.models import AIModel, Offering, StatusChange
 from vendors.reach import Event, EventKind, EventLevel
@@ -116,17 +117,6 @@ def countdowns_send(*, today: date | None = None) -> list[Alert]:
 
 
 def _review_queue(today: date):
-    try:
-        from riskregister.risks.selectors import review_queue
-    except ImportError:  # the risks app's queue is the one definition of "due"; until it exists, the date alone
-        from riskregister.risks.models import Risk
-
-        return [
-            (risk, "overdue" if risk.next_review_date and risk.next_review_date < today else "due")
-            for risk in Risk.objects.filter(next_review_date__lte=today)
-            .exclude(status=Risk.Status.CLOSED)
-            .select_related("dependency__team", "failure_mode", "dependency__offering__model", "dependency__offering__distributor")
-        ]
     queue = review_queue(today=today).select_related(
         "dependency__team", "failure_mode", "dependency__offering__model", "dependency__offering__distributor"
     )
@@ -144,11 +134,10 @@ def review_reminders_send(*, today: date | None = None) -> list[Alert]:
             "id": risk.id, "team": risk.dependency.team.name, "system": risk.dependency.system,
             "failure_mode": risk.failure_mode.name, "offering": content._offering_label(risk.dependency.offering),
             "next_review_date": risk.next_review_date.isoformat() if risk.next_review_date else None,
-            "reason": str(reason),
+            "reason": str(reason).replace("_", " "),
         }
         for risk, reason in queue
     ]
-    risks.sort(key=lambda r: (r["next_review_date"] or "", r["team"], r["system"]))
     reviewers = (
         get_user_model().objects.filter(groups__name=REVIEWERS_GROUP, is_active=True).exclude(email="").order_by("id").distinct()
     )
