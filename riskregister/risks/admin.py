@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from riskregister.risks.models import Assessment, Dependency, FailureMode, Fallback, Risk
+from riskregister.risks.models import Assessment, Dependency, FailureMode, Fallback, Risk, SavedScenario
 
 
 class FallbackInline(admin.TabularInline):
@@ -85,3 +85,10 @@ class AssessmentAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(SavedScenario)
+class SavedScenarioAdmin(admin.ModelAdmin):
+    list_display = ["name", "created_by", "updated_at"]
+    search_fields = ["name", "description"]
+    readonly_fields = ["created_by"]
