@@ -224,7 +224,7 @@ HEARTBEAT_MAX_AGE_SECONDS = env_int("HEARTBEAT_MAX_AGE_SECONDS", 120, minimum=1)
 
 # --- alerts (riskregister/alerts) -----------------------------------------------------------
 # A claimed alert not marked sent within the lease may be claimed again (a worker died mid-send).
-ALERT_CLAIM_LEASE_SECONDS = env_int("ALERT_CLAIM_LEASE_SECONDS", 300, minimum=EMAIL_TIMEOUT * 3)
+ALERT_CLAIM_LEASE_SECONDS = env_int("ALERT_CLAIM_LEASE_SECONDS", 300, minimum=EMAIL_TIMEOUT * 2)
 # A claimed batch of changes not dispatched within the lease may be claimed again.
 ALERT_DISPATCH_LEASE_SECONDS = env_int("ALERT_DISPATCH_LEASE_SECONDS", 300, minimum=10)
 # Transient SMTP failures: backoff base * 2^(attempt-1), capped, jittered; then give up.
@@ -322,6 +322,9 @@ SPECTACULAR_SETTINGS = {
         "OperationalStatusEnum": "vendors.models.OperationalStatus",
         "RiskStatusEnum": "riskregister.risks.models.Risk.Status",
         "AlertStatusEnum": "riskregister.alerts.models.Alert.Status",
+        "AlertKindEnum": "riskregister.alerts.models.Alert.Kind",
+        "ChangeKindEnum": "vendors.models.StatusChange.Kind",
+        "RelationshipKindEnum": "vendors.models.VendorRelationship.Kind",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

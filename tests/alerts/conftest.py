@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 from dataclasses import dataclass, field
@@ -57,6 +58,10 @@ class MailHandler:
     rcpt_replies: list[str] = field(default_factory=list)
     received: list[Received] = field(default_factory=list)
     refused: int = 0
+    # While set, DATA is held unanswered (a send in flight); what was held is then dropped, as a
+    # server does with the message of a client that vanished before the end of DATA.
+    hold: threading.Event = field(default_factory=threading.Event)
+    held: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -68,6 +73,12 @@ class MailHandler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.hold.is_set():
+            with self.lock:
+                self.held += 1
+            while self.hold.is_set():
+                await asyncio.sleep(0.05)
+            return "421 4.4.2 Connection dropped"
         with self.lock:
             if self.data_replies:
                 self.refused += 1
@@ -182,3 +193,9 @@ def world(db):
 
 def subscribe(team, **kwargs) -> Subscription:
     return SubscriptionFactory(team=team, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def httpserver_listen_address():
+    # The outbound guard lets only the hosts listed in OUTBOUND_ALLOWED_PRIVATE_HOSTS through.
+    return ("127.0.0.1", 0)

@@ -1,0 +1,95 @@
+"""The whole path with real worker processes: a status page flips, the sweep records it, the
+dispatcher alerts, the delivery reaches a real SMTP server; exactly one email per affected team."""
+
+import signal
+import uuid
+
+import pytest
+from django.utils import timezone
+
+from riskregister.alerts import services
+from riskregister.alerts.models import Alert
+from tests.alerts.conftest import SMTPServer
+from tests.vendors import payloads
+from tests.vendors.helpers import ChangingAnswer, make_source
+from vendors.models import StatusChange
+from vendors.tasks import check_sources
+
+
+def _worker_env(port: int, **extra) -> dict:
+    return {
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(port),
+        "OUTBOUND_ALLOWED_PRIVATE_HOSTS": "127.0.0.1",
+        "SITE_URL": "https://risk.example.com",
+        **extra,
+    }
+
+
+def _succeeded(worker, task: str) -> int:
+    return sum(1 for line in worker.log().splitlines() if f"Task {task}[" in line and " succeeded " in line)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_status_flip_sends_one_email_per_affected_team_and_a_second_sweep_sends_nothing(
+    world, httpserver, celery_worker_factory, smtp_port, settings
+):
+    settings.OUTBOUND_ALLOWED_PRIVATE_HOSTS = ["127.0.0.1"]
+    smtp = SMTPServer(smtp_port).start()
+    try:
+        page = ChangingAnswer(httpserver, "/api/v2/summary.json", payloads.statuspage_summary())
+        source = make_source("statuspage", page.url, vendor=world.fable_labs,
+                             config={"components": {"Claude API": [world.fable_direct.id]}})
+        worker = celery_worker_factory(extra_env=_worker_env(smtp_port))
+        check_sources.delay([source.id])
+        worker.wait_for(lambda: _succeeded(worker, "vendors.tasks.check_sources") >= 1, what="the first check")
+        assert not StatusChange.objects.exists(), "an all-green page is the baseline, not a change"
+
+        page.body = payloads.statuspage_summary({"Claude API": "major_outage"}, indicator="major")
+        check_sources.delay([source.id])
+        worker.wait_for(lambda: len(smtp.received) >= 1, what="the alert email")
+
+        check_sources.delay([source.id])
+        worker.wait_for(lambda: _succeeded(worker, "vendors.tasks.check_sources") >= 3, what="the second sweep")
+        ticks = _succeeded(worker, "riskregister.alerts.tasks.dispatch_pending")
+        worker.wait_for(lambda: _succeeded(worker, "riskregister.alerts.tasks.dispatch_pending") >= ticks + 2,
+                        what="two more dispatcher ticks")
+
+        # Fable Labs' own API is down: Platform uses it; Search (through Bedrock) and Billing do not.
+        [mail] = smtp.received
+        assert sorted(mail.recipients) == ["platform-0@example.com", "platform-1@example.com"]
+        assert mail.subject.startswith("[major] Claude Fable 5 via Fable Labs: ")
+        assert mail.subject.endswith("— 2 of your services affected")
+        body = mail.part("text/plain")
+        assert "chat-assistant" in body and "summarizer" in body and "ticket-triage" not in body
+        assert "https://risk.example.com/teams/platform/" in body
+        assert list(Alert.objects.values_list("team__slug", "status")) == [("platform", "sent")]
+    finally:
+        smtp.stop()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_killed_mid_delivery_loses_nothing(world, celery_worker_factory, smtp_port):
+    """SIGKILL while the SMTP server holds DATA: the claim is a lease, the next worker delivers."""
+    smtp = SMTPServer(smtp_port).start()
+    smtp.handler.hold.set()
+    env = _worker_env(smtp_port, EMAIL_TIMEOUT="5", ALERT_CLAIM_LEASE_SECONDS="15")
+    try:
+        doomed = celery_worker_factory(extra_env=env)
+        batch = uuid.uuid4()
+        StatusChange.objects.create(batch=batch, model=world.fable, kind="lifecycle", current_value="banned",
+                                    severity="critical", title="export-control ban", observed_at=timezone.now(),
+                                    dedupe_key=f"test:{batch}")
+        assert len(services.batch_dispatch(batch=batch)) == 2  # enqueued for delivery on commit
+        doomed.wait_for(lambda: smtp.handler.held >= 1, what="a delivery in flight")
+        doomed.stop(signal.SIGKILL)
+        smtp.handler.hold.clear()
+        assert smtp.received == []
+
+        survivor = celery_worker_factory(extra_env=env)
+        survivor.wait_for(lambda: len(smtp.received) >= 2, timeout=90, what="both alerts delivered")
+        survivor.wait_for(lambda: set(Alert.objects.values_list("status", flat=True)) == {"sent"}, what="rows marked sent")
+        assert sorted(tuple(sorted(m.recipients)) for m in smtp.received) == [
+            ("platform-0@example.com", "platform-1@example.com"), ("search-0@example.com",)]
+    finally:
+        smtp.stop()
