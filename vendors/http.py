@@ -358,7 +358,7 @@ async def _one_request(client, url, headers, limit) -> tuple[httpx.Response, byt
             return response, b""
         declared = response.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > limit:
-            raise ResponseTooLarge(f"The response declares {declared} bytes, over the limit of {limit}.")
+            raise ResponseTooLarge(f"The response is larger than {limit} bytes (it declares {declared}).")
         decoder = _BoundedDecoder(response.headers.get("content-encoding", ""), limit)
         async for chunk in response.aiter_raw():
             decoder.feed(chunk)
