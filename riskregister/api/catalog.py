@@ -39,6 +39,7 @@ class VendorFilter(django_filters.FilterSet):
 
 class VendorViewSet(viewsets.ModelViewSet):
     """AI companies: providers that train models and distributors that resell them."""
+    lookup_value_converter = "int"
 
     queryset = Vendor.objects.all()
     serializer_class = VendorSerializer
@@ -85,6 +86,7 @@ class VendorRelationshipFilter(django_filters.FilterSet):
 
 class VendorRelationshipViewSet(viewsets.ModelViewSet):
     """Typed edges between vendors (invests_in, distributes, owns, partners_with), with evidence."""
+    lookup_value_converter = "int"
 
     queryset = VendorRelationship.objects.select_related("source", "target")
     serializer_class = VendorRelationshipSerializer
@@ -119,6 +121,7 @@ class AIModelFilter(django_filters.FilterSet):
 
 class AIModelViewSet(viewsets.ModelViewSet):
     """Models of the providers, with their lifecycle and deprecation/retirement dates."""
+    lookup_value_converter = "int"
 
     queryset = AIModel.objects.select_related("provider")
     serializer_class = AIModelSerializer
@@ -161,6 +164,7 @@ class OfferingFilter(django_filters.FilterSet):
 
 class OfferingViewSet(viewsets.ModelViewSet):
     """One model made available by one distributor, with its lifecycle and operational status."""
+    lookup_value_converter = "int"
 
     queryset = Offering.objects.select_related("model", "distributor")
     serializer_class = OfferingSerializer

@@ -41,7 +41,7 @@ class TeamViewSet(viewsets.ModelViewSet):
     serializer_class = TeamSerializer
     permission_classes = [ReadSignedInWriteAdmin]
     lookup_field = "slug"
-    lookup_value_regex = r"[-a-zA-Z0-9_]+"
+    lookup_value_converter = "slug"
     filterset_class = TeamFilter
     ordering_fields = ["id", "name", "slug", "created_at"]
     ordering = ["name", "id"]

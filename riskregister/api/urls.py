@@ -5,9 +5,9 @@ tests/api/test_access_matrix.py walks every pattern here; a new one needs an ent
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import SimpleRouter
 
-from riskregister.api import auth, catalog, teams
+from riskregister.api import alerts, auth, catalog, dependencies, risks, status, teams
 
 
 class PublicSchemaView(SpectacularAPIView):
@@ -22,13 +22,21 @@ class PublicSwaggerView(SpectacularSwaggerView):
     permission_classes = []
 
 
-router = DefaultRouter(trailing_slash=True)
-router.include_root_view = False
+# Path converters rather than regexes: ids are `<int:pk>` (a non-number is a 404), teams `<slug:slug>`.
+router = SimpleRouter(trailing_slash=True, use_regex_path=False)
 router.register("vendors", catalog.VendorViewSet, basename="vendor")
 router.register("vendor-relationships", catalog.VendorRelationshipViewSet, basename="vendor-relationship")
 router.register("models", catalog.AIModelViewSet, basename="aimodel")
 router.register("offerings", catalog.OfferingViewSet, basename="offering")
 router.register("teams", teams.TeamViewSet, basename="team")
+router.register("dependencies", dependencies.DependencyViewSet, basename="dependency")
+router.register("failure-modes", risks.FailureModeViewSet, basename="failure-mode")
+router.register("risks", risks.RiskViewSet, basename="risk")
+router.register("risks/<int:risk_pk>/assessments", risks.AssessmentViewSet, basename="assessment")
+router.register("status-sources", status.StatusSourceViewSet, basename="status-source")
+router.register("status-changes", status.StatusChangeViewSet, basename="status-change")
+router.register("subscriptions", alerts.SubscriptionViewSet, basename="subscription")
+router.register("alerts", alerts.AlertViewSet, basename="alert")
 
 app_name = "api"
 

@@ -1,0 +1,162 @@
+"""A team's dependencies, with their fallbacks nested: `fallbacks: [{"offering", "tested_on"}]`.
+
+Reads are scoped to the caller's teams (reviewers and admins see all); writes are for the team's
+leads and admins, through riskregister.risks.services so that creating a dependency proposes its
+risks in the same transaction. The team is named by slug and cannot be changed afterwards.
+"""
+
+import django_filters
+from django.contrib.auth import get_user_model
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
+from rest_framework import serializers, viewsets
+from rest_framework.exceptions import PermissionDenied
+
+from riskregister.api.errors import Conflict
+from riskregister.api.permissions import ReadSignedInWriteLead
+from riskregister.api.teams_fields import VisibleTeamField
+from riskregister.risks import services as risk_services
+from riskregister.risks.models import Criticality, DataClassification, Dependency, Environment, Fallback, Risk
+from riskregister.teams.access import can_edit_team, scope_to_teams
+from vendors.models import Offering
+
+
+class FallbackSerializer(serializers.Serializer):
+    offering = serializers.PrimaryKeyRelatedField(queryset=Offering.objects.all(), help_text="Offering id to fail over to.")
+    tested_on = serializers.DateField(allow_null=True, required=False, help_text="When the failover last worked.")
+
+
+class DependencySerializer(serializers.ModelSerializer):
+    team = VisibleTeamField(help_text="Team slug. Set on create; a dependency does not move to another team.")
+    offering = serializers.PrimaryKeyRelatedField(queryset=Offering.objects.all(), help_text="Offering id.")
+    owner = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.filter(is_active=True), allow_null=True, required=False, help_text="User id."
+    )
+    owner_username = serializers.CharField(source="owner.username", read_only=True, default=None)
+    model = serializers.IntegerField(source="offering.model_id", read_only=True)
+    provider = serializers.IntegerField(source="offering.model.provider_id", read_only=True)
+    distributor = serializers.IntegerField(source="offering.distributor_id", read_only=True)
+    fallbacks = FallbackSerializer(many=True, required=False)
+    risk_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Dependency
+        fields = [
+            "id", "uuid", "team", "system", "offering", "model", "provider", "distributor", "environment",
+            "criticality", "owner", "owner_username", "description", "data_classification", "fallbacks",
+            "risk_count", "created_at", "updated_at",
+        ]
+        read_only_fields = ["uuid", "created_at", "updated_at"]
+        # The unique (team, system, offering, environment) is checked in validate() as a 409.
+        validators = []
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["fallbacks"] = [
+            {"offering": fallback.offering_id, "tested_on": fallback.tested_on.isoformat() if fallback.tested_on else None}
+            for fallback in instance.fallbacks.all()
+        ]
+        if not hasattr(instance, "risk_count"):
+            data["risk_count"] = instance.risks.count()
+        elif instance.risk_count is None:
+            data["risk_count"] = 0
+        return data
+
+    def validate(self, attrs):
+        request = self.context["request"]
+        instance = self.instance
+        if instance is not None and "team" in attrs and attrs["team"].id != instance.team_id:
+            raise serializers.ValidationError({"team": ["A dependency does not move to another team; register it there anew."]})
+        team = attrs.get("team", getattr(instance, "team", None))
+        if not can_edit_team(request.user, team.id):
+            raise PermissionDenied("Only the team's leads and admins change its dependencies.")
+        offering = attrs.get("offering", getattr(instance, "offering", None))
+        fallback_offerings = [fallback["offering"].id for fallback in attrs.get("fallbacks", [])]
+        if len(set(fallback_offerings)) != len(fallback_offerings):
+            raise serializers.ValidationError({"fallbacks": ["Each fallback offering once."]})
+        if offering is not None and offering.id in fallback_offerings:
+            raise serializers.ValidationError({"fallbacks": ["A fallback must be another offering than the dependency's own."]})
+        key = {
+            "team": team,
+            "system": attrs.get("system", getattr(instance, "system", None)),
+            "offering": offering,
+            "environment": attrs.get("environment", getattr(instance, "environment", Environment.PRODUCTION)),
+        }
+        duplicates = Dependency.objects.filter(**key)
+        if instance is not None:
+            duplicates = duplicates.exclude(pk=instance.pk)
+        if duplicates.exists():
+            conflict = Conflict("This team already registers this system on this offering in this environment.")
+            conflict.fields = {"system": ["Already registered for this offering and environment."]}
+            raise conflict
+        return attrs
+
+    def create(self, validated_data):
+        fallbacks = validated_data.pop("fallbacks", [])
+        return risk_services.dependency_create(**validated_data, fallbacks=fallbacks, actor=self.context["request"].user)
+
+    def update(self, instance, validated_data):
+        actor = self.context["request"].user
+        fallbacks = validated_data.pop("fallbacks", None)
+        validated_data.pop("team", None)
+        dependency = instance
+        if validated_data:
+            dependency = risk_services.dependency_update(dependency=instance, actor=actor, **validated_data)
+        if fallbacks is not None:
+            risk_services.fallback_set(dependency=dependency, fallbacks=fallbacks, actor=actor)
+        return dependency
+
+
+class DependencyFilter(django_filters.FilterSet):
+    team = django_filters.CharFilter(field_name="team__slug", label="Team slug.")
+    system = django_filters.CharFilter(lookup_expr="icontains")
+    environment = django_filters.ChoiceFilter(choices=Environment.choices)
+    criticality = django_filters.TypedChoiceFilter(choices=Criticality.choices, coerce=int)
+    data_classification = django_filters.ChoiceFilter(choices=DataClassification.choices)
+    model = django_filters.NumberFilter(field_name="offering__model")
+    provider = django_filters.NumberFilter(field_name="offering__model__provider")
+    distributor = django_filters.NumberFilter(field_name="offering__distributor")
+    has_fallback = django_filters.BooleanFilter(field_name="fallbacks", lookup_expr="isnull", exclude=True, distinct=True)
+
+    class Meta:
+        model = Dependency
+        fields = ["offering"]
+
+
+def dependency_queryset(user):
+    return scope_to_teams(
+        Dependency.objects.select_related("team", "owner", "offering__model").prefetch_related(
+            Prefetch("fallbacks", queryset=Fallback.objects.order_by("id"))
+        ).annotate(
+            # A correlated subquery rather than a join and GROUP BY: computed for the page's rows only.
+            risk_count=Subquery(
+                Risk.objects.filter(dependency=OuterRef("pk")).order_by().values("dependency").annotate(n=Count("*")).values("n"),
+                output_field=IntegerField(),
+            )
+        ),
+        user,
+    )
+
+
+class DependencyViewSet(viewsets.ModelViewSet):
+    """What a team depends on: a system using an offering, with its fallbacks."""
+
+    serializer_class = DependencySerializer
+    permission_classes = [ReadSignedInWriteLead]
+    lookup_value_converter = "int"
+    filterset_class = DependencyFilter
+    ordering_fields = ["id", "system", "criticality", "environment", "created_at", "updated_at"]
+    ordering = ["id"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Dependency.objects.none()
+        return dependency_queryset(self.request.user)
+
+    def perform_destroy(self, instance):
+        if not can_edit_team(self.request.user, instance.team_id):
+            raise PermissionDenied("Only the team's leads and admins remove its dependencies.")
+        delete = getattr(risk_services, "dependency_delete", None)
+        if delete is not None:
+            delete(dependency=instance, actor=self.request.user)
+        else:
+            instance.delete()  # the history table keeps what was removed, and by whom

@@ -1,0 +1,121 @@
+"""Status sources (admins) and status changes (everyone reads; reviewers and admins record manual ones).
+
+A source's URL is checked by the SSRF rules of vendors/http.py on create and update; a manual change
+goes through vendors.services.status_change_record, in a batch of its own, so that the subject's
+state moves and the alerts dispatcher hears of it exactly as of a change a check found.
+"""
+
+import django_filters
+from django.utils import timezone
+from rest_framework import mixins, serializers, viewsets
+
+from riskregister.api.permissions import AdminOnly, ReadSignedInWriteReviewer
+from vendors.http import validate_outbound_url
+from vendors.models import AIModel, Offering, StatusChange, StatusSource, Vendor
+from vendors.services import status_change_record
+
+
+class StatusSourceSerializer(serializers.ModelSerializer):
+    vendor = serializers.PrimaryKeyRelatedField(
+        queryset=Vendor.objects.all(), allow_null=True, required=False, help_text="Vendor id; empty for a regulator or catalog."
+    )
+    interval = serializers.IntegerField(min_value=30, max_value=7 * 24 * 3600, required=False)
+    config = serializers.DictField(required=False, help_text="Per-kind settings, validated by the kind's adapter.")
+
+    class Meta:
+        model = StatusSource
+        fields = [
+            "id", "uuid", "name", "kind", "url", "vendor", "interval", "enabled", "config",
+            "last_checked_at", "last_success_at", "last_error", "consecutive_failures", "next_check_at",
+            "created_at", "updated_at",
+        ]
+        read_only_fields = [
+            "uuid", "last_checked_at", "last_success_at", "last_error", "consecutive_failures", "next_check_at",
+            "created_at", "updated_at",
+        ]
+
+    def validate_url(self, url):
+        validate_outbound_url(url)  # its django ValidationError becomes a 400 naming `url`
+        return url
+
+
+class StatusSourceViewSet(viewsets.ModelViewSet):
+    """What the background checks watch. Admins only: URLs and health are operational detail."""
+    lookup_value_converter = "int"
+
+    queryset = StatusSource.objects.select_related("vendor")
+    serializer_class = StatusSourceSerializer
+    permission_classes = [AdminOnly]
+    filterset_fields = ["kind", "vendor", "enabled"]
+    ordering_fields = ["id", "name", "next_check_at", "consecutive_failures"]
+    ordering = ["name", "id"]
+
+
+class StatusChangeSerializer(serializers.ModelSerializer):
+    vendor = serializers.PrimaryKeyRelatedField(queryset=Vendor.objects.all(), allow_null=True, required=False)
+    model = serializers.PrimaryKeyRelatedField(queryset=AIModel.objects.all(), allow_null=True, required=False)
+    offering = serializers.PrimaryKeyRelatedField(queryset=Offering.objects.all(), allow_null=True, required=False)
+    recorded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    previous_value = serializers.CharField(
+        max_length=200, required=False, allow_null=True,
+        help_text="Leave out to take the subject's current value.",
+    )
+    current_value = serializers.CharField(max_length=200, allow_blank=True, required=False)
+    details = serializers.DictField(required=False)
+
+    class Meta:
+        model = StatusChange
+        fields = [
+            "id", "uuid", "source", "recorded_by", "batch", "vendor", "model", "offering", "kind", "previous_value",
+            "current_value", "raw_value", "severity", "title", "link", "external_id", "details", "observed_at",
+            "effective_at", "dispatched_at", "created_at",
+        ]
+        read_only_fields = ["uuid", "source", "batch", "raw_value", "external_id", "observed_at", "dispatched_at", "created_at"]
+
+    def validate(self, attrs):
+        subjects = [name for name in ("vendor", "model", "offering") if attrs.get(name) is not None]
+        if len(subjects) != 1:
+            raise serializers.ValidationError(
+                {"vendor": ["Name exactly one subject: a vendor, a model or an offering."]}
+            )
+        return attrs
+
+
+class StatusChangeFilter(django_filters.FilterSet):
+    observed_after = django_filters.IsoDateTimeFilter(field_name="observed_at", lookup_expr="gte")
+    observed_before = django_filters.IsoDateTimeFilter(field_name="observed_at", lookup_expr="lt")
+    manual = django_filters.BooleanFilter(field_name="source", lookup_expr="isnull", label="Only manual changes (true) or only checked ones (false).")
+
+    class Meta:
+        model = StatusChange
+        fields = ["kind", "severity", "vendor", "model", "offering", "source", "batch"]
+
+
+class StatusChangeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Observed changes. POST records a manual change (reviewers and admins) in a batch of its own."""
+    lookup_value_converter = "int"
+
+    queryset = StatusChange.objects.select_related("recorded_by")
+    serializer_class = StatusChangeSerializer
+    permission_classes = [ReadSignedInWriteReviewer]
+    filterset_class = StatusChangeFilter
+    ordering_fields = ["id", "observed_at", "severity"]
+    ordering = ["-observed_at", "-id"]
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = status_change_record(
+            kind=data["kind"],
+            title=data["title"],
+            severity=data.get("severity", StatusChange.Severity.INFO),
+            vendor=data.get("vendor"),
+            model=data.get("model"),
+            offering=data.get("offering"),
+            previous_value=data.get("previous_value"),
+            current_value=data.get("current_value", ""),
+            link=data.get("link", ""),
+            recorded_by=self.request.user,
+            observed_at=timezone.now(),
+            effective_at=data.get("effective_at"),
+            details=data.get("details") or {},
+        )

@@ -1,0 +1,303 @@
+"""Every URL pattern of the API, with each of the six roles: the expected status, and no rows of a
+team the role may not see. A pattern of the API without an entry in MATRIX fails
+`test_every_api_url_pattern_has_a_matrix_entry`."""
+
+import json
+from dataclasses import dataclass, field
+from typing import Callable
+
+import pytest
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, reverse
+
+import riskregister.api.urls as api_urls
+from tests.api.conftest import client_for
+from tests.api.world import MARK_A, MARK_B, world  # noqa: F401  (fixture)
+from tests.conftest import PASSWORD
+
+ROLES = ("anonymous", "member_a", "lead_a", "lead_b", "reviewer", "admin")
+
+
+def expect(anonymous=401, member_a=None, lead_a=None, lead_b=None, reviewer=None, admin=None, *, everyone=None):
+    statuses = {"anonymous": anonymous, "member_a": member_a, "lead_a": lead_a, "lead_b": lead_b,
+                "reviewer": reviewer, "admin": admin}
+    return {role: (everyone if status is None else status) for role, status in statuses.items()}
+
+
+READ_SIGNED_IN = expect(everyone=200)
+PUBLIC = expect(anonymous=200, everyone=200)
+
+
+def admin_only(ok):
+    return expect(everyone=403, admin=ok)
+
+
+def team_a_row(ok=200):
+    """A row of team A: its members, reviewers and admins read it; team B's lead does not find it."""
+    return expect(member_a=ok, lead_a=ok, lead_b=404, reviewer=ok, admin=ok)
+
+
+@dataclass
+class Case:
+    method: str
+    expected: dict
+    kwargs: Callable = lambda w: {}
+    body: Callable | None = None  # (world, role) -> dict
+    query: str = ""
+    must_show: dict = field(default_factory=dict)  # role -> marker the response must hold
+
+
+def own_rows_shown(*roles_a, roles_b=("lead_b",)):
+    shown = {role: MARK_A for role in roles_a}
+    shown.update({role: MARK_B for role in roles_b})
+    return shown
+
+
+pk = lambda attr, letter=None: (lambda w: {"pk": (getattr(w, attr)[letter] if letter else getattr(w, attr)).id})  # noqa: E731
+
+MATRIX: dict[str, list[Case]] = {
+    "api:schema": [Case("GET", PUBLIC)],
+    "api:docs": [Case("GET", PUBLIC)],
+    "api:auth-token": [
+        Case("POST", expect(anonymous=200, everyone=200), body=lambda w, r: {"username": "member-a", "password": PASSWORD}),
+        Case("DELETE", expect(everyone=204)),
+    ],
+    # --- catalog: everyone signed in reads, admins write ------------------------------------
+    "api:vendor-list": [
+        Case("GET", READ_SIGNED_IN),
+        Case("POST", admin_only(201), body=lambda w, r: {"name": "OpenAI", "slug": "openai", "provides_models": True}),
+    ],
+    "api:vendor-detail": [
+        Case("GET", READ_SIGNED_IN, kwargs=pk("provider")),
+        Case("PATCH", admin_only(200), kwargs=pk("provider"), body=lambda w, r: {"headquarters_country": "US"}),
+        Case("PUT", admin_only(200), kwargs=pk("spare_vendor"), body=lambda w, r: {"name": "Spare Co", "slug": "spare"}),
+        Case("DELETE", admin_only(204), kwargs=pk("spare_vendor")),
+        # Still referred to by models and offerings: a conflict, not a 500.
+        Case("DELETE", admin_only(409), kwargs=pk("provider")),
+    ],
+    "api:vendor-relationship-list": [
+        Case("GET", READ_SIGNED_IN),
+        Case("POST", admin_only(201), body=lambda w, r: {"source": w.distributor.id, "target": w.provider.id, "kind": "invests_in"}),
+    ],
+    "api:vendor-relationship-detail": [
+        Case("GET", READ_SIGNED_IN, kwargs=pk("relationship")),
+        Case("PATCH", admin_only(200), kwargs=pk("relationship"), body=lambda w, r: {"evidence": "press release"}),
+        Case("PUT", admin_only(200), kwargs=pk("relationship"),
+             body=lambda w, r: {"source": w.distributor.id, "target": w.provider.id, "kind": "distributes"}),
+        Case("DELETE", admin_only(204), kwargs=pk("relationship")),
+    ],
+    "api:aimodel-list": [
+        Case("GET", READ_SIGNED_IN),
+        Case("POST", admin_only(201), body=lambda w, r: {"provider": w.provider.id, "name": "Claude 9", "slug": "claude-9"}),
+    ],
+    "api:aimodel-detail": [
+        Case("GET", READ_SIGNED_IN, kwargs=pk("model")),
+        Case("PATCH", admin_only(200), kwargs=pk("model"), body=lambda w, r: {"lifecycle": "deprecated"}),
+        Case("PUT", admin_only(200), kwargs=pk("model"), body=lambda w, r: {"provider": w.provider.id, "name": "Claude", "slug": "claude"}),
+        Case("DELETE", admin_only(409), kwargs=pk("model")),
+    ],
+    "api:offering-list": [
+        Case("GET", READ_SIGNED_IN),
+        Case("POST", admin_only(201), body=lambda w, r: {"model": w.model.id, "distributor": w.distributor.id, "distributor_model_id": "anthropic.claude"}),
+    ],
+    "api:offering-detail": [
+        Case("GET", READ_SIGNED_IN, kwargs=pk("offering")),
+        Case("PATCH", admin_only(200), kwargs=pk("offering"), body=lambda w, r: {"regions": ["us-east-1"]}),
+        Case("PUT", admin_only(200), kwargs=pk("offering"),
+             body=lambda w, r: {"model": w.model.id, "distributor": w.provider.id, "distributor_model_id": "claude"}),
+        Case("DELETE", admin_only(409), kwargs=pk("offering")),
+    ],
+    # --- teams: by slug; another team is not found ---------------------------------------
+    "api:team-list": [
+        Case("GET", READ_SIGNED_IN, must_show={"member_a": "team-a", "lead_b": "team-b", "reviewer": "team-b"}),
+        Case("POST", admin_only(201), body=lambda w, r: {"name": "Search", "slug": "search"}),
+    ],
+    "api:team-detail": [
+        Case("GET", team_a_row(), kwargs=lambda w: {"slug": "team-a"}),
+        Case("GET", expect(member_a=404, lead_a=404, lead_b=200, reviewer=200, admin=200), kwargs=lambda w: {"slug": "team-b"}),
+        Case("PATCH", admin_only(200), kwargs=lambda w: {"slug": "team-a"}, body=lambda w, r: {"description": "x"}),
+        Case("PUT", admin_only(200), kwargs=lambda w: {"slug": "team-a"}, body=lambda w, r: {"name": "Team A", "slug": "team-a"}),
+        Case("DELETE", admin_only(204), kwargs=lambda w: {"slug": "team-b"}),
+    ],
+    # --- dependencies: the team reads, its leads write, reviewers read every team's -----------
+    "api:dependency-list": [
+        Case("GET", READ_SIGNED_IN, must_show=own_rows_shown("member_a", "lead_a")),
+        Case("POST", expect(member_a=403, lead_a=201, lead_b=400, reviewer=403, admin=201), body=lambda w, r: {
+            "team": "team-a", "system": "search", "offering": w.offering.id, "criticality": 1,
+            "fallbacks": [{"offering": w.fallback_offering.id, "tested_on": "2026-11-01"}]}),
+        # The same system on the same offering and environment again: a conflict.
+        Case("POST", expect(member_a=403, lead_a=409, lead_b=400, reviewer=403, admin=409), body=lambda w, r: {
+            "team": "team-a", "system": w.dependency["a"].system, "offering": w.offering.id}),
+        # A write naming another team is refused.
+        Case("POST", expect(member_a=403, lead_a=400, lead_b=201, reviewer=403, admin=201), body=lambda w, r: {
+            "team": "team-b", "system": "search", "offering": w.offering.id}),
+    ],
+    "api:dependency-detail": [
+        Case("GET", team_a_row(), kwargs=pk("dependency", "a"), must_show=own_rows_shown("member_a", roles_b=())),
+        Case("GET", expect(member_a=404, lead_a=404, lead_b=200, reviewer=200, admin=200), kwargs=pk("dependency", "b")),
+        Case("PATCH", expect(member_a=403, lead_a=200, lead_b=404, reviewer=403, admin=200), kwargs=pk("dependency", "a"),
+             body=lambda w, r: {"criticality": 1, "fallbacks": []}),
+        # Moving a dependency to another team is refused, not ignored.
+        Case("PATCH", expect(member_a=403, lead_a=400, lead_b=404, reviewer=403, admin=400), kwargs=pk("dependency", "a"),
+             body=lambda w, r: {"team": "team-b"}),
+        Case("PUT", expect(member_a=403, lead_a=200, lead_b=404, reviewer=403, admin=200), kwargs=pk("dependency", "a"),
+             body=lambda w, r: {"team": "team-a", "system": "renamed", "offering": w.offering.id, "environment": "staging"}),
+        Case("DELETE", expect(member_a=403, lead_a=204, lead_b=404, reviewer=403, admin=204), kwargs=pk("dependency", "a")),
+    ],
+    # --- failure modes: the catalog, and each team's own ----------------------------------
+    "api:failure-mode-list": [
+        Case("GET", READ_SIGNED_IN, must_show=own_rows_shown("member_a", "lead_a")),
+        Case("POST", admin_only(201), body=lambda w, r: {"slug": "price-hike", "name": "Price hike", "level": "distributor"}),
+        Case("POST", expect(member_a=403, lead_a=201, lead_b=400, reviewer=201, admin=201), body=lambda w, r: {
+            "team": "team-a", "name": "Bedrock commitment ends", "level": "distributor", "dependency": w.dependency["a"].id}),
+    ],
+    "api:failure-mode-detail": [
+        Case("GET", READ_SIGNED_IN, kwargs=pk("failure_mode")),
+        Case("GET", team_a_row(), kwargs=pk("custom_failure_mode", "a")),
+        Case("PATCH", admin_only(200), kwargs=pk("failure_mode"), body=lambda w, r: {"default_impact": 5}),
+        Case("PATCH", expect(member_a=403, lead_a=200, lead_b=404, reviewer=200, admin=200), kwargs=pk("custom_failure_mode", "a"),
+             body=lambda w, r: {"description": "ours"}),
+        Case("PUT", expect(member_a=403, lead_a=200, lead_b=404, reviewer=200, admin=200), kwargs=pk("custom_failure_mode", "a"),
+             body=lambda w, r: {"name": "Ours", "level": "model", "team": "team-a"}),
+        Case("DELETE", admin_only(409), kwargs=pk("failure_mode")),
+        Case("DELETE", expect(member_a=403, lead_a=204, lead_b=404, reviewer=204, admin=204), kwargs=pk("custom_failure_mode", "a")),
+    ],
+    # --- risks: leads propose mitigations, never scores -----------------------------------
+    "api:risk-list": [Case("GET", READ_SIGNED_IN, must_show=own_rows_shown("member_a", "lead_a"))],
+    "api:risk-detail": [
+        Case("GET", team_a_row(), kwargs=pk("risk", "a")),
+        Case("GET", expect(member_a=404, lead_a=404, lead_b=200, reviewer=200, admin=200), kwargs=pk("risk", "b")),
+        Case("PATCH", expect(member_a=403, lead_a=200, lead_b=404, reviewer=200, admin=200), kwargs=pk("risk", "a"),
+             body=lambda w, r: {"treatment": "mitigate", "mitigation": "fail over to Mistral"}),
+        # Scores sent by a lead are refused, not silently dropped.
+        Case("PATCH", expect(member_a=403, lead_a=403, lead_b=404, reviewer=400, admin=400), kwargs=pk("risk", "a"),
+             body=lambda w, r: {"mitigation": "x", "residual_likelihood": 1}),
+        Case("PUT", expect(member_a=403, lead_a=200, lead_b=404, reviewer=200, admin=200), kwargs=pk("risk", "a"),
+             body=lambda w, r: {"treatment": "transfer", "mitigation": "insured"}),
+    ],
+    "api:assessment-list": [
+        Case("GET", team_a_row(), kwargs=lambda w: {"risk_pk": w.risk["a"].id}, must_show=own_rows_shown("member_a", roles_b=())),
+        Case("POST", expect(member_a=403, lead_a=403, lead_b=404, reviewer=201, admin=201), kwargs=lambda w: {"risk_pk": w.risk["a"].id},
+             body=lambda w, r: {"inherent_likelihood": 3, "inherent_impact": 4, "residual_likelihood": 2, "residual_impact": 2,
+                                "treatment": "mitigate", "rationale": "tested fallback"}),
+    ],
+    "api:assessment-detail": [
+        Case("GET", team_a_row(), kwargs=lambda w: {"risk_pk": w.risk["a"].id, "pk": w.assessment["a"].id}),
+        Case("GET", expect(member_a=404, lead_a=404, lead_b=200, reviewer=200, admin=200),
+             kwargs=lambda w: {"risk_pk": w.risk["b"].id, "pk": w.assessment["b"].id}),
+    ],
+    # --- status sources (admins) and changes (everyone reads, reviewers record) -------------
+    "api:status-source-list": [
+        Case("GET", admin_only(200)),
+        Case("POST", admin_only(201), body=lambda w, r: {
+            "name": "OpenAI status", "kind": "statuspage", "url": "https://93.184.215.14/api/v2/summary.json", "vendor": w.provider.id}),
+        # The SSRF rules refuse a private address when the source is saved.
+        Case("POST", admin_only(400), body=lambda w, r: {
+            "name": "metadata", "kind": "statuspage", "url": "http://169.254.169.254/latest/", "vendor": w.provider.id}),
+    ],
+    "api:status-source-detail": [
+        Case("GET", admin_only(200), kwargs=pk("source")),
+        Case("PATCH", admin_only(400), kwargs=pk("source"), body=lambda w, r: {"url": "http://127.0.0.1:8000/"}),
+        Case("PUT", admin_only(200), kwargs=pk("source"), body=lambda w, r: {
+            "name": "Anthropic status", "kind": "statuspage", "url": "https://93.184.215.14/api/v2/summary.json"}),
+        Case("DELETE", admin_only(204), kwargs=pk("source")),
+    ],
+    "api:status-change-list": [
+        Case("GET", READ_SIGNED_IN),
+        Case("POST", expect(everyone=403, reviewer=201, admin=201), body=lambda w, r: {
+            "kind": "lifecycle", "title": "Export-control ban of Claude", "severity": "critical", "model": w.model.id,
+            "current_value": "banned"}),
+    ],
+    "api:status-change-detail": [Case("GET", READ_SIGNED_IN, kwargs=pk("change"))],
+    # --- subscriptions: own (member, reviewer), own team's (lead), all (admin) ---------------
+    "api:subscription-list": [
+        Case("GET", READ_SIGNED_IN, must_show={"lead_a": MARK_A, "lead_b": MARK_B}),
+        # Without `user`, members and reviewers subscribe themselves, leads and admins the whole team.
+        Case("POST", expect(member_a=201, lead_a=201, lead_b=400, reviewer=201, admin=201),
+             body=lambda w, r: {"team": "team-a", "min_severity": "major"}),
+        # Only a lead (or admin) sends a team's alerts to another address.
+        Case("POST", expect(member_a=403, lead_a=201, lead_b=400, reviewer=403, admin=201),
+             body=lambda w, r: {"team": "team-a", "email": "list@example.com"}),
+    ],
+    "api:subscription-detail": [
+        Case("GET", expect(member_a=404, lead_a=200, lead_b=404, reviewer=404, admin=200), kwargs=pk("subscription", "a")),
+        Case("GET", expect(member_a=200, lead_a=200, lead_b=404, reviewer=404, admin=200), kwargs=pk("member_subscription")),
+        Case("PATCH", expect(member_a=200, lead_a=200, lead_b=404, reviewer=404, admin=200), kwargs=pk("member_subscription"),
+             body=lambda w, r: {"mode": "daily_digest"}),
+        Case("PATCH", expect(member_a=404, lead_a=400, lead_b=404, reviewer=404, admin=400), kwargs=pk("subscription", "a"),
+             body=lambda w, r: {"team": "team-b"}),
+        Case("PUT", expect(member_a=200, lead_a=200, lead_b=404, reviewer=404, admin=200), kwargs=pk("member_subscription"),
+             body=lambda w, r: {"team": "team-a", "user": w.member_subscription.user_id, "min_severity": "info"}),
+        Case("DELETE", expect(member_a=204, lead_a=204, lead_b=404, reviewer=404, admin=204), kwargs=pk("member_subscription")),
+    ],
+    # --- alerts: read by the team they were written for -----------------------------------
+    "api:alert-list": [Case("GET", READ_SIGNED_IN, must_show=own_rows_shown("member_a", "lead_a"))],
+    "api:alert-detail": [
+        Case("GET", team_a_row(), kwargs=pk("alert", "a")),
+        Case("GET", expect(member_a=404, lead_a=404, lead_b=200, reviewer=200, admin=200), kwargs=pk("alert", "b")),
+    ],
+}
+
+
+def api_url_names() -> set[str]:
+    names = set()
+
+    def walk(patterns, namespace):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, pattern.namespace or namespace)
+            elif isinstance(pattern, URLPattern):
+                assert pattern.name, f"every API URL pattern needs a name: {pattern.pattern}"
+                names.add(f"{namespace}:{pattern.name}")
+
+    walk(api_urls.urlpatterns, api_urls.app_name)
+    return names
+
+
+def test_every_api_url_pattern_has_a_matrix_entry():
+    missing = api_url_names() - set(MATRIX)
+    assert not missing, f"API URL patterns without an access-matrix entry: {sorted(missing)}"
+    assert not set(MATRIX) - api_url_names(), "matrix entries for URLs that no longer exist"
+
+
+def _allowed_methods(url_name: str, kwargs: dict) -> set[str]:
+    from django.urls import resolve
+
+    match = resolve(reverse(url_name, kwargs=kwargs))
+    view = match.func
+    actions = getattr(view, "actions", None)
+    if actions:
+        return {method.upper() for method in actions}
+    view_class = view.view_class
+    return {method.upper() for method in view_class.http_method_names if hasattr(view_class, method) and method != "options"}
+
+
+@pytest.mark.parametrize("url_name", sorted(MATRIX))
+def test_role_gets_the_expected_status_and_only_rows_it_may_see(url_name, world, roles):
+    clients = {role: client_for(user) for role, user in roles.items()}
+    cases = MATRIX[url_name]
+    covered = {case.method for case in cases}
+    assert covered >= _allowed_methods(url_name, cases[0].kwargs(world)) - {"HEAD", "OPTIONS"}, (
+        f"{url_name}: every method it answers needs a matrix case"
+    )
+    for case in cases:
+        url = reverse(url_name, kwargs=case.kwargs(world)) + case.query
+        for role in ROLES:
+            body = case.body(world, role) if case.body else None
+            # Each request in a savepoint rolled back afterwards: every role meets the same world.
+            with transaction.atomic():
+                response = getattr(clients[role], case.method.lower())(url, body, format="json")
+                transaction.set_rollback(True)
+            expected = case.expected[role]
+            assert response.status_code == expected, (
+                f"{case.method} {url} as {role}: {response.status_code}, expected {expected}: {response.content[:300]!r}"
+            )
+            if response.status_code >= 400 and response.get("Content-Type", "").startswith("application/json"):
+                assert set(response.json()) == {"error"}, f"{case.method} {url} as {role}: not the error shape"
+            text = response.content.decode(errors="replace") if not getattr(response, "streaming", False) else ""
+            if role in ("member_a", "lead_a"):
+                assert MARK_B not in text and "team-b" not in text, f"{case.method} {url} leaks team B to {role}"
+            if role == "lead_b":
+                assert MARK_A not in text and "team-a" not in text, f"{case.method} {url} leaks team A to {role}"
+            if case.method == "GET" and role in case.must_show:
+                assert case.must_show[role] in text, f"{url} should show {case.must_show[role]} to {role}"
