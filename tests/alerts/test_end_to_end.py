@@ -9,10 +9,13 @@ from django.utils import timezone
 
 from riskregister.alerts import services
 from riskregister.alerts.models import Alert
+from riskregister.celery import app as celery_app
 from tests.alerts.conftest import SMTPServer
+from tests.conftest import _use_broker
 from tests.vendors import payloads
 from tests.vendors.helpers import ChangingAnswer, make_source
 from vendors.models import StatusChange
+from vendors.services import status_change_record
 from vendors.tasks import check_sources
 
 
@@ -91,5 +94,29 @@ def test_worker_killed_mid_delivery_loses_nothing(world, celery_worker_factory, 
         survivor.wait_for(lambda: set(Alert.objects.values_list("status", flat=True)) == {"sent"}, what="rows marked sent")
         assert sorted(tuple(sorted(m.recipients)) for m in smtp.received) == [
             ("platform-0@example.com", "platform-1@example.com"), ("search-0@example.com",)]
+    finally:
+        smtp.stop()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_change_committed_while_the_broker_is_down_is_alerted_once_it_is_back(
+    world, celery_worker_factory, smtp_port, tmp_path, caplog
+):
+    # The worker fixture gave this test a broker of its own; make it unreachable while the change commits.
+    working_broker = celery_app.conf.broker_url
+    _use_broker(f"sqlalchemy+sqlite:///{tmp_path / 'no-such-dir' / 'broker.sqlite3'}")
+    try:
+        change = status_change_record(kind="lifecycle", title="export-control ban", severity="critical",
+                                      model=world.fable, current_value="banned")
+    finally:
+        _use_broker(working_broker)
+    assert "could not enqueue dispatch" in caplog.text
+    assert StatusChange.objects.get(id=change.id).dispatched_at is None
+
+    smtp = SMTPServer(smtp_port).start()
+    try:
+        worker = celery_worker_factory(extra_env=_worker_env(smtp_port))
+        worker.wait_for(lambda: len(smtp.received) >= 2, what="the emails of the periodic dispatcher")
+        assert sorted(len(m.recipients) for m in smtp.received) == [1, 2]
     finally:
         smtp.stop()
