@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class RisksConfig(AppConfig):
     name = "riskregister.risks"
     label = "risks"
+
+    def ready(self):
+        from riskregister.risks.receivers import flag_risks_of_batch
+        from vendors.signals import changes_recorded
+
+        changes_recorded.connect(flag_risks_of_batch, dispatch_uid="risks-flag-changed")

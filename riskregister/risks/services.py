@@ -407,3 +407,16 @@ def risk_assess(
         risk._history_user = assessor
         risk.save(update_fields=fields)
     return assessment
+
+
+def risks_flag_for_batch(*, batch) -> int:
+    """Send back to the review queue the risks of every dependency a batch of recorded changes
+    reaches (the queue's "changed since the last review"). One query for the changes, one UPDATE."""
+    from vendors.models import StatusChange
+    from vendors.reach import event_from_change
+
+    changes = list(StatusChange.objects.filter(batch=batch).select_related("vendor"))
+    events = [event for event in map(event_from_change, changes) if event is not None]
+    if not events:
+        return 0
+    return risks_flag_changed(events=events, at=max(change.observed_at for change in changes))

@@ -99,3 +99,36 @@ def test_team_dependencies_count_correlated_fallbacks_in_one_query_plus_prefetch
     with django_assert_num_queries(2):
         listed = {d.system: d.correlated_fallback_count for d in team_dependencies(team_ids=[story.platform.id, story.support.id])}
     assert listed == {"code-review-bot": 1, "internal-search": 0, "support-chat": 0, "ticket-summariser": 0}
+
+
+def test_a_recorded_change_sends_the_risks_it_reaches_back_to_the_queue(db, reviewer):
+    import uuid
+
+    from riskregister.risks.receivers import flag_risks_of_batch
+    from tests.factories import StatusChangeFactory
+    from tests.risks.story import build_story
+    from vendors.signals import changes_recorded
+
+    story = build_story(with_risks=True)
+    for risk in Risk.objects.all():
+        risk_assess(risk=risk, assessor=reviewer, inherent_likelihood=risk.inherent_likelihood, inherent_impact=risk.inherent_impact,
+                    residual_likelihood=1, residual_impact=1, treatment="mitigate", rationale="Reviewed.")
+    assert not review_queue().exists()
+    batch = uuid.uuid4()
+    StatusChangeFactory(batch=batch, vendor=story.anthropic, kind="status", previous_value="operational", current_value="major_outage")
+    flag_risks_of_batch(sender=None, batch=batch)
+    queued = review_queue()
+    assert {risk.dependency.system for risk in queued} == {"ticket-summariser", "internal-search"}
+    assert {risk.queue_reason for risk in queued} == {"changed"}
+    assert "risks-flag-changed" in str(changes_recorded.receivers)
+
+
+def test_a_batch_of_changes_that_reach_nothing_flags_nothing(db):
+    import uuid
+
+    from riskregister.risks.services import risks_flag_for_batch
+    from tests.factories import AIModelFactory, StatusChangeFactory
+
+    batch = uuid.uuid4()
+    StatusChangeFactory(batch=batch, model=AIModelFactory(), kind="lifecycle", previous_value="preview", current_value="active")
+    assert risks_flag_for_batch(batch=batch) == 0
