@@ -59,8 +59,8 @@ class OfferingAdmin(admin.ModelAdmin):
 @admin.register(StatusSource)
 class StatusSourceAdmin(admin.ModelAdmin):
     list_display = [
-        "name", "kind", "vendor", "enabled", "interval", "last_checked_at", "last_success_at",
-        "consecutive_failures", "short_error",
+        "name", "kind", "vendor", "enabled", "interval", "healthy", "last_checked_at", "last_success_at",
+        "consecutive_failures", "next_check_at", "short_error",
     ]
     list_filter = ["kind", "enabled", "vendor"]
     search_fields = ["name", "url"]
@@ -68,12 +68,25 @@ class StatusSourceAdmin(admin.ModelAdmin):
     list_select_related = ["vendor"]
     readonly_fields = [
         "last_checked_at", "last_success_at", "last_error", "consecutive_failures", "next_check_at", "etag",
-        "last_modified",
+        "last_modified", "state",
     ]
+    actions = ["check_now"]
 
     @admin.display(description="last error")
     def short_error(self, source):
         return (source.last_error or "")[:80]
+
+    @admin.display(boolean=True, description="healthy")
+    def healthy(self, source):
+        return source.is_healthy if source.last_checked_at else None
+
+    @admin.action(description="Check the selected sources now")
+    def check_now(self, request, queryset):
+        from vendors.tasks import check_sources
+
+        ids = list(queryset.values_list("id", flat=True))
+        check_sources.delay_on_commit(ids)
+        self.message_user(request, f"Queued a check of {len(ids)} source(s); results appear in their health columns.")
 
 
 @admin.register(StatusChange)

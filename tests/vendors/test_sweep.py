@@ -175,3 +175,14 @@ def test_run_checks_prints_a_line_per_source_and_a_summary(httpserver, offering)
 def test_run_checks_refuses_an_unknown_source_id(offering):
     with pytest.raises(CommandError, match="No status source with id 424242"):
         call_command("run_checks", "--source", "424242")
+
+
+def test_admin_lists_source_health(admin_client, httpserver, offering):
+    answer = ChangingAnswer(httpserver, "/s", b"nope")
+    source = statuspage(answer.url, offering, name="Flaky page")
+    services.sweep()
+    response = admin_client.get("/admin/vendors/statussource/")
+    assert response.status_code == 200
+    assert b"Flaky page" in response.content and b"not JSON" in response.content
+    response = admin_client.get(f"/admin/vendors/statussource/{source.id}/change/")
+    assert response.status_code == 200 and b"not JSON" in response.content
