@@ -5,10 +5,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 
-from riskregister.risks import scoring, selectors, services
-from riskregister.risks.forms import AssessmentForm, MitigationForm
+from riskregister.risks import scenarios, scoring, selectors, services
+from riskregister.risks.forms import AssessmentForm, MitigationForm, ScenarioForm
 from riskregister.risks.models import Risk
-from riskregister.teams.access import can_edit_team, is_admin, is_reviewer, scope_to_teams
+from riskregister.teams.access import can_edit_team, is_admin, is_reviewer, member_team_ids, scope_to_teams, sees_all_teams
 
 QUEUE_PAGE = 200
 
@@ -102,3 +102,26 @@ def risk_detail(request, risk_id: int):
         "mitigation_form": mitigation_form if may_mitigate else None,
     }
     return render(request, "risks/risk_detail.html", context, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def scenario_page(request):
+    """What would a ban, a retirement or an outage break? Reviewers and admins see every team; others
+    their own. With htmx the form swaps in the result without reloading the page."""
+    form = ScenarioForm(request.POST or None)
+    result = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                events = scenarios.parse_events(form.event_specs())
+            except ValidationError as error:
+                _apply_errors(form, error)
+                status = 400
+            else:
+                team_ids = None if sees_all_teams(request.user) else member_team_ids(request.user)
+                result = scenarios.run_scenario(events, team_ids=team_ids)
+        else:
+            status = 400
+    template = "risks/_scenario_result.html" if request.htmx else "risks/scenario.html"
+    return render(request, template, {"form": form, "result": result}, status=status)

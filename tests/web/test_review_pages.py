@@ -83,3 +83,43 @@ def test_another_teams_risk_is_not_found(client, lead_b, risk_of_a):
     client.force_login(lead_b)
     assert client.get(f"/risks/{risk_of_a.id}/").status_code == 404
     assert assess(client, risk_of_a).status_code == 404
+
+
+@pytest.fixture
+def bedrock_and_vertex(team_a, team_b):
+    from tests.factories import AIModelFactory, FallbackFactory, OfferingFactory, VendorFactory
+
+    anthropic = VendorFactory(slug="anthropic", name="Anthropic")
+    amazon = VendorFactory(slug="amazon", name="Amazon", provides_models=False, distributes_models=True)
+    google = VendorFactory(slug="google", name="Google", provides_models=False, distributes_models=True)
+    fable = AIModelFactory(slug="claude-fable-5", name="Claude Fable 5", provider=anthropic)
+    bedrock = OfferingFactory(model=fable, distributor=amazon)
+    vertex = OfferingFactory(model=fable, distributor=google)
+    on_bedrock = DependencyFactory(team=team_a, system="support-chat", offering=bedrock)
+    FallbackFactory(dependency=on_bedrock, offering=vertex)
+    DependencyFactory(team=team_b, system="code-review-bot", offering=vertex)
+    return anthropic
+
+
+def test_scenario_page_shows_the_blast_radius_of_a_provider_ban(client, reviewer, bedrock_and_vertex):
+    client.force_login(reviewer)
+    response = client.post("/scenarios/", {"ban_provider": "anthropic"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<html" not in html  # htmx gets the result only
+    assert "support-chat" in html and "code-review-bot" in html
+    assert "correlated fallback:" in html
+    assert "2 teams, 2 dependencies affected" in html
+
+
+def test_a_lead_sees_only_the_own_team_in_a_scenario(client, lead_a, bedrock_and_vertex):
+    client.force_login(lead_a)
+    html = client.post("/scenarios/", {"ban_provider": "anthropic"}).content.decode()
+    assert "support-chat" in html and "code-review-bot" not in html
+
+
+def test_a_scenario_without_events_is_refused(client, lead_a, bedrock_and_vertex):
+    client.force_login(lead_a)
+    response = client.post("/scenarios/", {"jurisdiction": "U1"})
+    assert response.status_code == 400
+    assert "country code" in response.content.decode()
