@@ -54,10 +54,20 @@ def test_lead_signs_in_and_sees_the_correlated_fallback(live_server, platform_te
         assert "/accounts/login/" in page.url
         page.fill("#id_username", "carol")
         page.fill("#id_password", PASSWORD)
-        page.click("button[type=submit]")
+        page.click("main button[type=submit]")
         page.wait_for_url(f"{live_server.url}/teams/platform/")
         row = page.locator("tr", has_text="code-review-bot")
         assert "correlated fallback: same provider" in row.inner_text()
         assert row.locator("td.coverage").inner_text().strip() == "not covered"
         page.screenshot(path=str(tmp_path / "team-page.png"), full_page=True)
+
+        # The what-if form swaps in the blast radius without leaving the page.
+        page.goto(f"{live_server.url}/scenarios/")
+        page.select_option("#id_ban_provider", "anthropic")
+        page.click("main button[type=submit]")
+        result = page.locator(".scenario")
+        result.wait_for()
+        assert page.url == f"{live_server.url}/scenarios/"
+        assert "1 teams, 1 dependencies affected: 0 covered, 1 not covered." in result.inner_text()
+        assert "correlated fallback:" in result.inner_text()
         browser.close()
