@@ -38,6 +38,12 @@ class RegisterAutoSchema(AutoSchema):
     public_codes = ("400", "405", "415", "429")
     private_codes = ("400", "401", "403", "404", "405", "409", "415", "429")
 
+    def _is_list_view(self, serializer=None) -> bool:
+        # The CSV export is a list in all but format: document its filters and ordering.
+        if getattr(self.view, "csv_list", False):
+            return True
+        return super()._is_list_view(serializer)
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         public = getattr(self.view, "public_endpoint", False)

@@ -7,7 +7,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
-from riskregister.api import alerts, auth, catalog, dependencies, risks, status, teams
+from riskregister.api import alerts, analysis, auth, catalog, dependencies, risks, status, teams
 
 
 class PublicSchemaView(SpectacularAPIView):
@@ -35,6 +35,7 @@ router.register("risks", risks.RiskViewSet, basename="risk")
 router.register("risks/<int:risk_pk>/assessments", risks.AssessmentViewSet, basename="assessment")
 router.register("status-sources", status.StatusSourceViewSet, basename="status-source")
 router.register("status-changes", status.StatusChangeViewSet, basename="status-change")
+router.register("scenarios", analysis.ScenarioViewSet, basename="scenario")
 router.register("subscriptions", alerts.SubscriptionViewSet, basename="subscription")
 router.register("alerts", alerts.AlertViewSet, basename="alert")
 
@@ -42,6 +43,8 @@ app_name = "api"
 
 v1_patterns = [
     path("auth/token/", auth.TokenView.as_view(), name="auth-token"),
+    path("exposure/", analysis.ExposureView.as_view(), name="exposure"),
+    path("register.csv", analysis.RegisterCSVView.as_view(), name="register-csv"),
     *router.urls,
 ]
 

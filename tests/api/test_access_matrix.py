@@ -209,6 +209,32 @@ MATRIX: dict[str, list[Case]] = {
             "current_value": "banned"}),
     ],
     "api:status-change-detail": [Case("GET", READ_SIGNED_IN, kwargs=pk("change"))],
+    # --- exposure, scenarios and the CSV register: own teams, or all for reviewers ----------
+    "api:exposure": [
+        Case("GET", READ_SIGNED_IN, query="?by=team", must_show={"member_a": "team-a", "lead_b": "team-b", "reviewer": "team-b"}),
+        Case("GET", expect(member_a=404, lead_a=404, lead_b=200, reviewer=200, admin=200), query="?by=provider&team=team-b"),
+        Case("GET", expect(everyone=400), query="?by=colour"),
+    ],
+    "api:register-csv": [
+        Case("GET", READ_SIGNED_IN, must_show=own_rows_shown("member_a", "lead_a", roles_b=("lead_b", "reviewer"))),
+        Case("GET", READ_SIGNED_IN, query="?team=team-a&status=open"),
+    ],
+    "api:scenario-list": [
+        Case("GET", READ_SIGNED_IN, must_show={"member_a": "Export-control"}),
+        Case("POST", READ_SIGNED_IN, body=lambda w, r: {"events": [{"kind": "ban", "level": "provider", "target": "anthropic"}]},
+             must_show=own_rows_shown("member_a", "lead_a", roles_b=("lead_b", "reviewer"))),
+        # Saving a scenario under a name is for reviewers and admins.
+        Case("POST", expect(everyone=403, reviewer=200, admin=200),
+             body=lambda w, r: {"name": "AWS outage", "events": [{"kind": "outage", "level": "distributor", "target": w.distributor.id}]}),
+        Case("POST", expect(everyone=400), body=lambda w, r: {"events": [{"kind": "ban", "level": "provider", "target": "nobody"}]}),
+    ],
+    "api:scenario-detail": [
+        Case("GET", READ_SIGNED_IN, kwargs=pk("scenario")),
+        Case("DELETE", expect(everyone=403, reviewer=204, admin=204), kwargs=pk("scenario")),
+    ],
+    "api:scenario-run": [
+        Case("POST", READ_SIGNED_IN, kwargs=pk("scenario"), must_show=own_rows_shown("member_a", "lead_a", roles_b=("lead_b", "reviewer"))),
+    ],
     # --- subscriptions: own (member, reviewer), own team's (lead), all (admin) ---------------
     "api:subscription-list": [
         Case("GET", READ_SIGNED_IN, must_show={"lead_a": MARK_A, "lead_b": MARK_B}),
@@ -290,11 +316,12 @@ def test_role_gets_the_expected_status_and_only_rows_it_may_see(url_name, world,
                 transaction.set_rollback(True)
             expected = case.expected[role]
             assert response.status_code == expected, (
-                f"{case.method} {url} as {role}: {response.status_code}, expected {expected}: {response.content[:300]!r}"
+                f"{case.method} {url} as {role}: {response.status_code}, expected {expected}: {getattr(response, 'content', b'')[:300]!r}"
             )
             if response.status_code >= 400 and response.get("Content-Type", "").startswith("application/json"):
                 assert set(response.json()) == {"error"}, f"{case.method} {url} as {role}: not the error shape"
-            text = response.content.decode(errors="replace") if not getattr(response, "streaming", False) else ""
+            content = b"".join(response.streaming_content) if getattr(response, "streaming", False) else response.content
+            text = content.decode(errors="replace")
             if role in ("member_a", "lead_a"):
                 assert MARK_B not in text and "team-b" not in text, f"{case.method} {url} leaks team B to {role}"
             if role == "lead_b":

@@ -50,6 +50,7 @@ class World:
     member_subscription: object
     alert: dict
     assessment: dict
+    scenario: object
 
 
 @pytest.fixture
@@ -75,11 +76,17 @@ def world(team_a, team_b, member_a, lead_a, lead_b, reviewer, admin):
         alert[letter] = AlertFactory(team=team, subject=f"{mark} alert", body_text=mark)
         assessment[letter] = _assessment(risk[letter], reviewer, mark)
     member_subscription = SubscriptionFactory(team=team_a, user=member_a)
+    from riskregister.risks.models import SavedScenario
+
+    scenario = SavedScenario.objects.create(
+        name="Export-control ban of Anthropic", events=[{"kind": "ban", "level": "provider", "target": provider.id}]
+    )
     return World(
         provider=provider, distributor=distributor, spare_vendor=spare_vendor, relationship=relationship, model=model,
         offering=offering, fallback_offering=fallback_offering, failure_mode=failure_mode, source=source,
         change=change, dependency=dependency, fallback=fallback, risk=risk, custom_failure_mode=custom,
         subscription=subscription, member_subscription=member_subscription, alert=alert, assessment=assessment,
+        scenario=scenario,
     )
 
 
