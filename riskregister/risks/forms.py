@@ -2,7 +2,7 @@
 
 from django import forms
 
-from riskregister.risks.models import Risk, Treatment
+from riskregister.risks.models import Dependency, FailureMode, Risk, Treatment
 
 SCORE_CHOICES = [(value, str(value)) for value in range(1, 6)]
 
@@ -64,3 +64,53 @@ class ScenarioForm(forms.Form):
         if data.get("jurisdiction"):
             specs.append({"kind": "ban", "level": "jurisdiction", "target": data["jurisdiction"].upper()})
         return specs
+
+
+def offering_choices():
+    from vendors.models import Offering
+
+    return Offering.objects.select_related("model", "distributor").order_by("model__name", "distributor__name")
+
+
+class DependencyForm(forms.Form):
+    """A lead registers a service's dependency, with at most one fallback from the form."""
+
+    system = forms.CharField(max_length=200, help_text="The service's name.")
+    offering = forms.ModelChoiceField(queryset=None, help_text="The model and the route it is reached by.")
+    environment = forms.ChoiceField(choices=Dependency._meta.get_field("environment").choices, initial="production")
+    criticality = forms.TypedChoiceField(choices=Dependency._meta.get_field("criticality").choices, coerce=int, initial=3)
+    data_classification = forms.ChoiceField(
+        choices=Dependency._meta.get_field("data_classification").choices, initial="internal"
+    )
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    fallback = forms.ModelChoiceField(queryset=None, required=False, label="Fallback offering")
+    fallback_tested_on = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Failover last tested on"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["offering"].queryset = offering_choices()
+        self.fields["fallback"].queryset = offering_choices()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("fallback_tested_on") and not data.get("fallback"):
+            self.add_error("fallback", "Name the fallback whose failover was tested.")
+        return data
+
+    def fallbacks(self) -> list[dict]:
+        data = self.cleaned_data
+        if not data.get("fallback"):
+            return []
+        return [{"offering": data["fallback"], "tested_on": data.get("fallback_tested_on")}]
+
+
+class CustomFailureModeForm(forms.Form):
+    """A failure mode of the team's own, which becomes a risk of the dependency."""
+
+    name = forms.CharField(max_length=200)
+    level = forms.ChoiceField(choices=FailureMode.Level.choices)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    default_likelihood = forms.TypedChoiceField(choices=SCORE_CHOICES, coerce=int, initial=3, label="Likelihood")
+    default_impact = forms.TypedChoiceField(choices=SCORE_CHOICES, coerce=int, initial=3, label="Impact")

@@ -7,4 +7,6 @@ urlpatterns = [
     path("review/", views.review_queue, name="review-queue"),
     path("risks/<int:risk_id>/", views.risk_detail, name="detail"),
     path("scenarios/", views.scenario_page, name="scenario"),
+    path("teams/<slug:slug>/dependencies/new/", views.dependency_new, name="dependency-new"),
+    path("dependencies/<int:dependency_id>/failure-modes/new/", views.failure_mode_new, name="failure-mode-new"),
 ]

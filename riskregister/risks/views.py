@@ -6,9 +6,18 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 
 from riskregister.risks import scenarios, scoring, selectors, services
-from riskregister.risks.forms import AssessmentForm, MitigationForm, ScenarioForm
+from riskregister.risks.forms import AssessmentForm, CustomFailureModeForm, DependencyForm, MitigationForm, ScenarioForm
+from riskregister.risks.models import Dependency
 from riskregister.risks.models import Risk
-from riskregister.teams.access import can_edit_team, is_admin, is_reviewer, member_team_ids, scope_to_teams, sees_all_teams
+from riskregister.teams.access import (
+    can_edit_team,
+    get_visible_team_or_404,
+    is_admin,
+    is_reviewer,
+    member_team_ids,
+    scope_to_teams,
+    sees_all_teams,
+)
 
 QUEUE_PAGE = 200
 
@@ -125,3 +134,55 @@ def scenario_page(request):
             status = 400
     template = "risks/_scenario_result.html" if request.htmx else "risks/scenario.html"
     return render(request, template, {"form": form, "result": result}, status=status)
+
+
+@login_required
+def dependency_new(request, slug: str):
+    """A lead registers a dependency; its risks are proposed from the catalog at once."""
+    team = get_visible_team_or_404(request.user, slug)
+    if not can_edit_team(request.user, team.id):
+        raise PermissionDenied("Only the team's leads and admins register dependencies.")
+    form = DependencyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            dependency = services.dependency_create(
+                team=team,
+                system=data["system"],
+                offering=data["offering"],
+                environment=data["environment"],
+                criticality=data["criticality"],
+                data_classification=data["data_classification"],
+                description=data["description"],
+                owner=request.user,
+                fallbacks=form.fallbacks(),
+                actor=request.user,
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            return redirect(f"/teams/{team.slug}/#dependency-{dependency.id}")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "risks/dependency_form.html", {"team": team, "form": form}, status=status)
+
+
+@login_required
+def failure_mode_new(request, dependency_id: int):
+    """A lead adds a failure mode of the team's own to a dependency; it becomes a risk."""
+    dependency = (
+        scope_to_teams(Dependency.objects.select_related("team", "offering__model", "offering__distributor"), request.user)
+        .filter(pk=dependency_id)
+        .first()
+    )
+    if dependency is None:
+        raise Http404("No such dependency.")
+    form = CustomFailureModeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.failure_mode_create_custom(team=dependency.team, dependency=dependency, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            return redirect(f"/teams/{dependency.team.slug}/#dependency-{dependency.id}")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "risks/failure_mode_form.html", {"dependency": dependency, "form": form}, status=status)

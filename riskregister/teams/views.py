@@ -8,7 +8,7 @@ from django.shortcuts import render
 from riskregister.risks import scoring
 from riskregister.risks.impact import FALLBACK_RELATED, correlated_fallbacks, covered_against_own_provider_ban
 from riskregister.risks.models import Dependency, Fallback, Risk
-from riskregister.teams.access import get_visible_team_or_404, visible_teams
+from riskregister.teams.access import can_edit_team, get_visible_team_or_404, visible_teams
 from vendors.models import StatusChange
 
 RECENT_CHANGES = 20
@@ -64,4 +64,5 @@ def team_detail(request, slug: str):
         | StatusChange.objects.filter(vendor__models__offerings__id__in=offering_ids)
     )
     changes = changes.distinct().select_related("offering__model", "offering__distributor", "model", "vendor")[:RECENT_CHANGES]
-    return render(request, "teams/team_detail.html", {"team": team, "rows": rows, "changes": changes})
+    context = {"team": team, "rows": rows, "changes": changes, "may_edit": can_edit_team(request.user, team.id)}
+    return render(request, "teams/team_detail.html", context)
