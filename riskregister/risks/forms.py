@@ -114,3 +114,11 @@ class CustomFailureModeForm(forms.Form):
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
     default_likelihood = forms.TypedChoiceField(choices=SCORE_CHOICES, coerce=int, initial=3, label="Likelihood")
     default_impact = forms.TypedChoiceField(choices=SCORE_CHOICES, coerce=int, initial=3, label="Impact")
+
+
+class ImportForm(forms.Form):
+    FORMATS = [("csv", "CSV"), ("cyclonedx", "CycloneDX AI-BOM (JSON)")]
+
+    format = forms.ChoiceField(choices=FORMATS)
+    file = forms.FileField()
+    system = forms.CharField(max_length=200, required=False, help_text="For an AI-BOM without metadata.component.")

@@ -8,5 +8,6 @@ urlpatterns = [
     path("risks/<int:risk_id>/", views.risk_detail, name="detail"),
     path("scenarios/", views.scenario_page, name="scenario"),
     path("teams/<slug:slug>/dependencies/new/", views.dependency_new, name="dependency-new"),
+    path("teams/<slug:slug>/dependencies/import/", views.dependency_import, name="dependency-import"),
     path("dependencies/<int:dependency_id>/failure-modes/new/", views.failure_mode_new, name="failure-mode-new"),
 ]

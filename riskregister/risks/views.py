@@ -5,8 +5,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 
-from riskregister.risks import scenarios, scoring, selectors, services
-from riskregister.risks.forms import AssessmentForm, CustomFailureModeForm, DependencyForm, MitigationForm, ScenarioForm
+from riskregister.risks import imports, scenarios, scoring, selectors, services
+from riskregister.risks.forms import (
+    AssessmentForm,
+    CustomFailureModeForm,
+    DependencyForm,
+    ImportForm,
+    MitigationForm,
+    ScenarioForm,
+)
 from riskregister.risks.models import Dependency
 from riskregister.risks.models import Risk
 from riskregister.teams.access import (
@@ -186,3 +193,29 @@ def failure_mode_new(request, dependency_id: int):
             return redirect(f"/teams/{dependency.team.slug}/#dependency-{dependency.id}")
     status = 400 if request.method == "POST" else 200
     return render(request, "risks/failure_mode_form.html", {"dependency": dependency, "form": form}, status=status)
+
+
+@login_required
+def dependency_import(request, slug: str):
+    """A lead uploads a CSV or a CycloneDX AI-BOM; all of it is registered, or none of it."""
+    team = get_visible_team_or_404(request.user, slug)
+    if not can_edit_team(request.user, team.id):
+        raise PermissionDenied("Only the team's leads and admins register dependencies.")
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        content = upload.read(imports.MAX_IMPORT_BYTES + 1)
+        try:
+            if form.cleaned_data["format"] == "csv":
+                result = imports.dependencies_import_csv(team=team, content=content, actor=request.user)
+            else:
+                result = imports.dependencies_import_cyclonedx(
+                    team=team, content=content, actor=request.user, system=form.cleaned_data["system"]
+                )
+        except ValidationError as error:
+            for where, messages in error.message_dict.items():
+                form.add_error(where if where in form.fields else None, [f"{where}: {m}" if where not in form.fields else m for m in messages])
+    status = 400 if request.method == "POST" and result is None else 200
+    context = {"team": team, "form": form, "result": result, "columns": imports.CSV_COLUMNS}
+    return render(request, "risks/dependency_import.html", context, status=status)
