@@ -41,6 +41,7 @@ def test_alert_is_delivered_to_exactly_its_recipients_with_text_and_html(smtp_se
     assert mail.subject == alert.subject
     assert "summarizer" in mail.part("text/plain")
     assert "<p>chat-assistant</p>" in mail.part("text/html")
+    assert mail.message["message-id"] == f"<alert-{alert.uuid}@risk-register>"
     alert.refresh_from_db()
     assert alert.status == Alert.Status.SENT and alert.sent_at is not None and alert.claim_token is None
     assert alert.attempts == 1

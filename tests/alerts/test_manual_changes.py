@@ -26,6 +26,7 @@ def test_record_change_bans_the_model_and_emails_each_affected_team(world, smtp_
     world.fable.refresh_from_db()
     assert world.fable.lifecycle == "banned"
     assert "sent 2, retried 0, failed 0" in out.getvalue()
+    assert "export-control ban (active -> banned), effective 2026-12-01 (recorded by hand)" in smtp_server.received[0].part("text/plain")
     received = {mail.subject: sorted(mail.recipients) for mail in smtp_server.received}
     assert received == {
         "[critical] Claude Fable 5: export-control ban — 3 of your services affected": [

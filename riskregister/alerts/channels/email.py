@@ -38,7 +38,9 @@ class EmailChannel(Channel):
             body=alert.body_text,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=list(alert.recipients),
-            headers={"X-Risk-Register-Alert": str(alert.uuid)},
+            # The same Message-ID on every attempt: a mailbox that sees a message twice (the window
+            # in the README's "Alert emails") can tell that it is one message.
+            headers={"Message-ID": f"<alert-{alert.uuid}@risk-register>", "X-Risk-Register-Alert": str(alert.uuid)},
         )
         if alert.body_html:
             message.attach_alternative(alert.body_html, "text/html")
