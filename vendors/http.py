@@ -277,14 +277,19 @@ def _ssl_context() -> ssl.SSLContext:
 
 
 class GuardedTransport(httpx.AsyncHTTPTransport):
+    """httpx's transport on a pool whose every connection goes through GuardedBackend.
+
+    No keep-alive: a source is checked once per interval (minutes), long after a kept connection
+    would have expired, and sources rarely share a host; an idle pool also costs httpcore CPU on
+    every request (it scans its idle connections), which bench/sweep.py measured.
+    """
+
     def __init__(self, *, max_connections: int = 100):
-        super().__init__(trust_env=False)
-        # httpx builds its pool without a way to pass a network backend; ours replaces it.
+        # Not super().__init__(): it would build an SSL context and a pool only to be replaced.
         self._pool = httpcore.AsyncConnectionPool(
             ssl_context=_ssl_context(),
             max_connections=max_connections,
-            max_keepalive_connections=max_connections,
-            keepalive_expiry=5.0,
+            max_keepalive_connections=0,
             network_backend=GuardedBackend(),
         )
 
