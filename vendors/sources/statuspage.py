@@ -78,10 +78,11 @@ def _parse_statuspage(data: dict) -> Summary:
     raw_components = data.get("components")
     if not isinstance(raw_components, list):
         raise SourceError("Not a Statuspage summary: no `components` list.")
+    # Group rows carry their worst child's status, so a config may name a group ("APIs").
     components = [
         Component(id=_text(c.get("id")), name=_text(c.get("name")), status=_text(c.get("status")))
         for c in raw_components
-        if isinstance(c, dict) and not c.get("group")
+        if isinstance(c, dict)
     ]
     incidents = []
     for key, maintenance in (("incidents", False), ("scheduled_maintenances", True)):
@@ -119,6 +120,20 @@ def _walk_components(node, found: dict[str, str]) -> None:
             _walk_components(item, found)
 
 
+def _incident_io_groups(structure, statuses: dict[str, str]) -> list[Component]:
+    """A group of incident.io's structure, with the worst status of its components."""
+    groups = []
+    for item in structure.get("items") or [] if isinstance(structure, dict) else []:
+        group = item.get("group") if isinstance(item, dict) else None
+        if not isinstance(group, dict) or not group.get("name"):
+            continue
+        children = [statuses.get(_text(c.get("component_id")), "operational")
+                    for c in group.get("components") or [] if isinstance(c, dict)]
+        worst = min(children, key=lambda raw: _STATUS_ORDER.index(map_status(raw)), default="operational")
+        groups.append(Component(id=_text(group.get("id")), name=_text(group["name"]), status=worst))
+    return groups
+
+
 def _parse_incident_io(summary: dict) -> Summary:
     names: dict[str, str] = {}
     _walk_components(summary.get("structure") or {}, names)
@@ -130,6 +145,7 @@ def _parse_incident_io(summary: dict) -> Summary:
     for component_id in statuses:
         names.setdefault(component_id, component_id)
     components = [Component(id=cid, name=name, status=statuses.get(cid, "operational")) for cid, name in names.items()]
+    components += _incident_io_groups(summary.get("structure") or {}, statuses)
     incidents = []
     for key, maintenance in (("ongoing_incidents", False), ("in_progress_maintenances", True), ("scheduled_maintenances", True)):
         for item in summary.get(key) or []:

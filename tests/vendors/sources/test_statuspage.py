@@ -1,3 +1,5 @@
+import json
+
 import pytest
 
 from tests.factories import AIModelFactory, OfferingFactory, VendorFactory
@@ -165,3 +167,20 @@ def test_config_is_validated_by_the_kind(page, anthropic):
     assert "config" in error.value.message_dict
     with pytest.raises(ValidationError, match="No offering with id 999999"):
         make_source("statuspage", page.url, vendor=anthropic, config={"components": {"Claude API": [999999]}})
+
+
+def test_a_group_can_be_mapped_and_takes_its_worst_component(httpserver):
+    openai = VendorFactory(slug="openai", name="OpenAI")
+    gpt = OfferingFactory(model=AIModelFactory(provider=openai, slug="gpt-5-1"), status="operational")
+    answer = ChangingAnswer(httpserver, "/proxy/status.openai.com", payloads.incident_io_widget())
+    source = make_source("statuspage", answer.url, vendor=openai, config={"components": {"APIs": [gpt.id]}})
+    assert check(source)[1] == []
+    answer.body = payloads.incident_io_widget({"01JAPI0002": "degraded_performance"})
+    (change,) = check(source)[1]
+    assert (change.offering, change.current_value) == (gpt, "degraded")
+    answer.body = json.dumps({**json.loads(payloads.statuspage_summary()), "components": [
+        {**payloads.statuspage_component("Chat Completions", "partial_outage"), "group_id": "grp1"},
+        {**payloads.statuspage_component("APIs", "partial_outage"), "id": "grp1", "group": True, "components": ["x"]},
+    ]}).encode()
+    (change,) = check(source)[1]
+    assert change.current_value == "partial_outage" and change.details["component"] == "APIs"
