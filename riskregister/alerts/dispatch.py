@@ -67,31 +67,45 @@ def is_resolution(change: StatusChange) -> bool:
     return change.current_value in RESOLVED_VALUES
 
 
+def _incident_key(change: StatusChange) -> tuple[int, str] | None:
+    # Only incidents have updates; a status change's external id names a component, and a second
+    # outage of the same component is news however like the first it is.
+    if change.kind == StatusChange.Kind.INCIDENT and change.external_id and change.source_id:
+        return (change.source_id, change.external_id)
+    return None
+
+
 def _noteworthy(changes: list[StatusChange], batch: uuid.UUID) -> list[StatusChange]:
-    """Drop updates of an incident already alerted unless its severity rises or it resolves.
+    """Drop updates of an incident already alerted unless its severity rises, it resolves or it reopens.
 
     An incident is a source's external id; earlier batches about it are the ones already dispatched.
     """
-    keyed = [change for change in changes if change.external_id and change.source_id]
+    keyed = [change for change in changes if _incident_key(change)]
     if not keyed:
         return changes
     condition = reduce(or_, (Q(source_id=c.source_id, external_id=c.external_id) for c in keyed))
     earlier: dict[tuple[int, str], list[tuple[str, str]]] = defaultdict(list)
     for source_id, external_id, severity, current_value in (
-        StatusChange.objects.filter(condition, dispatched_at__isnull=False)
+        StatusChange.objects.filter(condition, kind=StatusChange.Kind.INCIDENT, dispatched_at__isnull=False)
         .exclude(batch=batch)
+        .order_by("observed_at", "id")
         .values_list("source_id", "external_id", "severity", "current_value")
     ):
         earlier[(source_id, external_id)].append((severity, current_value))
     kept = []
     for change in changes:
-        seen = earlier.get((change.source_id, change.external_id)) if change.external_id and change.source_id else None
+        seen = earlier.get(_incident_key(change)) if _incident_key(change) else None
         if not seen:
             kept.append(change)
             continue
-        highest = max(SEVERITY_RANK.get(severity, 0) for severity, _ in seen)
-        already_resolved = any(value in RESOLVED_VALUES for _, value in seen)
-        if SEVERITY_RANK.get(change.severity, 0) > highest or (is_resolution(change) and not already_resolved):
+        if seen[-1][1] in RESOLVED_VALUES:
+            if not is_resolution(change):  # reopened: news again
+                kept.append(change)
+            continue
+        # Since the incident last (re)opened: alert when it gets worse than ever, or ends.
+        resolved_at = max((i for i, (_, value) in enumerate(seen) if value in RESOLVED_VALUES), default=-1)
+        highest = max(SEVERITY_RANK.get(severity, 0) for severity, _ in seen[resolved_at + 1 :])
+        if SEVERITY_RANK.get(change.severity, 0) > highest or is_resolution(change):
             kept.append(change)
     return kept
 
@@ -145,14 +159,20 @@ def _dispatch_claimed(*, batch: uuid.UUID, claim: datetime) -> list[Alert]:
     return alerts
 
 
-def _enqueue_delivery(alert_ids: list[int]) -> None:
-    from riskregister.alerts.tasks import deliver_alert  # tasks import services; keep the cycle lazy
+# Alerts per delivery task: a ban reaching 500 teams is 20 broker messages rather than 500 (each
+# a write on the embedded broker), and still spreads over the workers (bench/fanout.py).
+DELIVERY_CHUNK = 25
 
-    for alert_id in alert_ids:
+
+def _enqueue_delivery(alert_ids: list[int]) -> None:
+    from riskregister.alerts.tasks import deliver_alerts  # tasks import services; keep the cycle lazy
+
+    for start in range(0, len(alert_ids), DELIVERY_CHUNK):
         try:
-            deliver_alert.delay(alert_id)
-        except Exception:  # broker down: the beat's delivery pass picks the alert up later
-            logger.warning("could not enqueue delivery of alert %s; the periodic pass will send it", alert_id)
+            deliver_alerts.delay(alert_ids[start : start + DELIVERY_CHUNK])
+        except Exception:  # broker down: the beat's delivery pass picks the alerts up later
+            logger.warning("could not enqueue delivery of %d alert(s); the periodic pass will send them",
+                           len(alert_ids) - start)
             return
 
 

@@ -28,6 +28,15 @@ def deliver_alert(alert_id: int) -> str:
     return services.alert_deliver(alert_id=alert_id)
 
 
+@shared_task(name="riskregister.alerts.tasks.deliver_alerts", ignore_result=True, soft_time_limit=240, time_limit=300)
+def deliver_alerts(alert_ids: list[int]) -> dict:
+    outcomes: dict[str, int] = {}
+    for alert_id in alert_ids:
+        outcome = services.alert_deliver(alert_id=alert_id)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    return outcomes
+
+
 @shared_task(name="riskregister.alerts.tasks.deliver_due", ignore_result=True, soft_time_limit=240, time_limit=300)
 def deliver_due() -> dict:
     return services.alerts_deliver_due(limit=500)

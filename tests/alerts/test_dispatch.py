@@ -94,7 +94,7 @@ def test_outage_indicator_and_incident_in_one_check_make_one_email_per_team(worl
 
 
 @pytest.mark.django_db
-def test_later_update_of_an_alerted_incident_alerts_only_when_it_worsens_or_resolves(world):
+def test_later_update_of_an_alerted_incident_alerts_only_when_it_worsens_resolves_or_reopens(world):
     source = StatusSourceFactory(vendor=world.fable_labs)
     first = uuid.uuid4()
     StatusChangeFactory(batch=first, source=source, vendor=world.fable_labs, kind="incident", severity="minor",
@@ -113,6 +113,23 @@ def test_later_update_of_an_alerted_incident_alerts_only_when_it_worsens_or_reso
     resolved = update("info", "resolved")
     assert len(resolved) == 1 and "resolved" in resolved[0].subject
     assert update("info", "postmortem") == []
+    assert len(update("minor", "investigating")) == 1, "reopened"
+    assert update("minor", "identified") == []
+
+
+@pytest.mark.django_db
+def test_a_second_outage_of_the_same_component_alerts_again(world):
+    source = StatusSourceFactory(vendor=world.fable_labs)
+
+    def flip(previous, current, severity):
+        batch = uuid.uuid4()
+        StatusChangeFactory(batch=batch, source=source, offering=world.fable_direct, kind="status", external_id="k8w3r06qmzrp",
+                            previous_value=previous, current_value=current, severity=severity, title=f"Claude API: {current}")
+        return services.batch_dispatch(batch=batch)
+
+    assert len(flip("operational", "major_outage", "major")) == 1
+    assert len(flip("major_outage", "operational", "info")) == 1
+    assert len(flip("operational", "major_outage", "major")) == 1
 
 
 @pytest.mark.django_db
