@@ -247,6 +247,8 @@ OUTBOUND_TOTAL_TIMEOUT = float(env_int("OUTBOUND_TOTAL_TIMEOUT", 20, minimum=1))
 # --- background checks (vendors/services.py) ------------------------------------------------
 # Sources fetched at once by one sweep (bench/sweep.py measures the default).
 CHECKS_SWEEP_CONCURRENCY = env_int("CHECKS_SWEEP_CONCURRENCY", 50, minimum=1)
+# Sources one sweep takes at most (the most overdue first); the rest wait for the next tick.
+CHECKS_SWEEP_MAX_SOURCES = env_int("CHECKS_SWEEP_MAX_SOURCES", 5000, minimum=1)
 # A failing source waits interval x 2^(failures-1), at most this long, before its next check.
 CHECKS_MAX_BACKOFF_SECONDS = env_int("CHECKS_MAX_BACKOFF_SECONDS", 6 * 3600, minimum=60)
 

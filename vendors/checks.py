@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from vendors import http
@@ -80,7 +80,9 @@ def select_due_sources(*, source_ids=None, force: bool = False) -> list[StatusSo
     overlap (two beat schedulers, a slow sweep) never check the same source twice.
     """
     now = timezone.now()
-    sources = StatusSource.objects.select_related("vendor").order_by("id")
+    # Most overdue first, and at most CHECKS_SWEEP_MAX_SOURCES, so that one sweep ends well within
+    # its task's time limit; the rest stay due for the next tick.
+    sources = StatusSource.objects.select_related("vendor").order_by(F("next_check_at").asc(nulls_first=True), "id")
     if source_ids is not None:
         sources = sources.filter(id__in=list(source_ids))
     else:
@@ -90,7 +92,7 @@ def select_due_sources(*, source_ids=None, force: bool = False) -> list[StatusSo
     with transaction.atomic():
         # SQLite ignores FOR UPDATE but serialises writers (transaction_mode IMMEDIATE); on
         # PostgreSQL SKIP LOCKED lets a second sweep take the sources the first did not.
-        claimed = list(sources.select_for_update(skip_locked=True, of=("self",)))
+        claimed = list(sources.select_for_update(skip_locked=True, of=("self",))[: settings.CHECKS_SWEEP_MAX_SOURCES])
         StatusSource.objects.filter(id__in=[s.id for s in claimed]).update(
             next_check_at=now + timezone.timedelta(seconds=CLAIM_LEASE_SECONDS)
         )

@@ -186,3 +186,15 @@ def test_admin_lists_source_health(admin_client, httpserver, offering):
     assert b"Flaky page" in response.content and b"not JSON" in response.content
     response = admin_client.get(f"/admin/vendors/statussource/{source.id}/change/")
     assert response.status_code == 200 and b"not JSON" in response.content
+
+
+def test_a_sweep_takes_the_most_overdue_sources_up_to_its_limit(httpserver, offering, settings):
+    settings.CHECKS_SWEEP_MAX_SOURCES = 2
+    answer = ChangingAnswer(httpserver, "/s", payloads.statuspage_summary())
+    now = timezone.now()
+    recent = statuspage(answer.url, offering, name="recent", next_check_at=now - timezone.timedelta(minutes=1))
+    never = statuspage(answer.url, offering, name="never")
+    oldest = statuspage(answer.url, offering, name="oldest", next_check_at=now - timezone.timedelta(hours=1))
+    assert [s.name for s in checks.select_due_sources()] == ["never", "oldest"]
+    assert [s.name for s in checks.select_due_sources()] == ["recent"]
+    assert {never.id, oldest.id, recent.id} == set(StatusSource.objects.values_list("id", flat=True))
