@@ -205,13 +205,15 @@ def exposure_if(events: Iterable[Event], *, team_ids: Iterable[int] | None = Non
     happened and nothing takes over); covered dependencies keep their residual scores."""
     events = list(events)
     before = residual_exposure_expression()
-    reached = events_q(events, "dependency__offering__")
+    reached = events_q(events, "offering__")
     if reached is None:
         after = before
     else:
-        hit = reached & ~covered_exists(events, today=today, prefix="dependency__")
+        # The hit dependencies as one uncorrelated subquery, which the database evaluates once, rather
+        # than a coverage test repeated for each of a dependency's risks.
+        hit = Dependency.objects.filter(reached).exclude(covered_exists(events, today=today)).values("id")
         after = Case(
-            When(hit, then=Value(scoring.MAX_SCORE) * F("residual_impact") * criticality_weight_expression()),
+            When(dependency_id__in=hit, then=Value(scoring.MAX_SCORE) * F("residual_impact") * criticality_weight_expression()),
             default=before,
             output_field=IntegerField(),
         )
