@@ -19,10 +19,9 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
 from django.utils import timezone
 
-from vendors import http
+from vendors import http, selectors
 from vendors.models import StatusSource
 from vendors.sources import get_kind
 from vendors.sources.base import RecordContext, SourceError, SourceSnapshot
@@ -80,15 +79,9 @@ def select_due_sources(*, source_ids=None, force: bool = False) -> list[StatusSo
     overlap (two beat schedulers, a slow sweep) never check the same source twice.
     """
     now = timezone.now()
-    # Most overdue first, and at most CHECKS_SWEEP_MAX_SOURCES, so that one sweep ends well within
-    # its task's time limit; the rest stay due for the next tick.
-    sources = StatusSource.objects.select_related("vendor").order_by(F("next_check_at").asc(nulls_first=True), "id")
-    if source_ids is not None:
-        sources = sources.filter(id__in=list(source_ids))
-    else:
-        sources = sources.filter(enabled=True)
-    if not force:
-        sources = sources.filter(Q(next_check_at__isnull=True) | Q(next_check_at__lte=now))
+    # At most CHECKS_SWEEP_MAX_SOURCES, so that one sweep ends well within its task's time limit;
+    # the rest stay due for the next tick.
+    sources = selectors.sources_due(now=now, source_ids=source_ids, force=force)
     with transaction.atomic():
         # SQLite ignores FOR UPDATE but serialises writers (transaction_mode IMMEDIATE); on
         # PostgreSQL SKIP LOCKED lets a second sweep take the sources the first did not.

@@ -2,8 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from vendors import services
-from vendors.models import StatusSource
+from vendors import selectors, services
 
 
 class Command(BaseCommand):
@@ -22,8 +21,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, all=False, source_ids=None, **options):
         if source_ids:
-            known = set(StatusSource.objects.filter(id__in=source_ids).values_list("id", flat=True))
-            unknown = sorted(set(source_ids) - known)
+            unknown = selectors.unknown_source_ids(source_ids)
             if unknown:
                 raise CommandError(f"No status source with id {', '.join(map(str, unknown))}.")
             result = services.sweep(source_ids=source_ids, force=True)

@@ -1,0 +1,44 @@
+"""Reads of the supply side that take more than a one-line query."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable
+
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+from vendors.models import StatusChange, StatusSource
+
+
+def sources_due(*, now: dt.datetime | None = None, source_ids: Iterable[int] | None = None, force: bool = False) -> QuerySet[StatusSource]:
+    """Sources to check, most overdue first: enabled and due, or the named ones (due or not with `force`)."""
+    now = now or timezone.now()
+    sources = StatusSource.objects.select_related("vendor").order_by(F("next_check_at").asc(nulls_first=True), "id")
+    if source_ids is not None:
+        sources = sources.filter(id__in=list(source_ids))
+    else:
+        sources = sources.filter(enabled=True)
+    if not force:
+        sources = sources.filter(Q(next_check_at__isnull=True) | Q(next_check_at__lte=now))
+    return sources
+
+
+def unknown_source_ids(source_ids: Iterable[int]) -> list[int]:
+    wanted = set(source_ids)
+    return sorted(wanted - set(StatusSource.objects.filter(id__in=wanted).values_list("id", flat=True)))
+
+
+def source_health() -> QuerySet[StatusSource]:
+    """Every source with its health, failing ones first."""
+    return StatusSource.objects.select_related("vendor").order_by("-consecutive_failures", "name")
+
+
+def batch_changes(batch: uuid.UUID) -> QuerySet[StatusChange]:
+    """The changes of one check of one source (or one manual entry), with their subjects loaded."""
+    return (
+        StatusChange.objects.filter(batch=batch)
+        .select_related("source", "vendor", "model__provider", "offering__model__provider", "offering__distributor")
+        .order_by("id")
+    )
