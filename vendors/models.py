@@ -182,28 +182,18 @@ class StatusSource(Entity):
     def clean(self):
         """Validate `config` with the serializer of the kind, and the ids it names."""
         super().clean()
-        from vendors.sources import get_kind
-
-        try:
-            adapter = get_kind(self.kind)
-        except LookupError:
-            return  # the field's choices report an unknown kind
         from rest_framework import serializers
 
+        from vendors.sources import get_kind, validate_config
+
         try:
-            config = adapter.validate_config(self.config)
+            get_kind(self.kind)
+        except LookupError:
+            return  # the field's choices report an unknown kind
+        try:
+            validate_config(self.kind, self.config)
         except serializers.ValidationError as exc:
-            raise ValidationError({"config": _flatten(exc.detail)}) from None
-        referenced = adapter.referenced_ids(config)
-        missing = referenced["offerings"] - set(Offering.objects.filter(id__in=referenced["offerings"]).values_list("id", flat=True))
-        missing_models = referenced["models"] - set(AIModel.objects.filter(id__in=referenced["models"]).values_list("id", flat=True))
-        errors = []
-        if missing:
-            errors.append(f"No offering with id {', '.join(map(str, sorted(missing)))}.")
-        if missing_models:
-            errors.append(f"No model with id {', '.join(map(str, sorted(missing_models)))}.")
-        if errors:
-            raise ValidationError({"config": errors})
+            raise ValidationError({"config": _flatten(exc.detail.get("config", exc.detail))}) from None
 
     @property
     def is_healthy(self) -> bool:

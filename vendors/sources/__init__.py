@@ -49,3 +49,32 @@ def all_kinds() -> dict:
 
 def kind_choices() -> list[tuple[str, str]]:
     return [(slug, kind.label) for slug, kind in _load().items()]
+
+
+def validate_config(kind: str, config) -> dict:
+    """`config` checked by the serializer of `kind`, and the offering and model ids it names.
+
+    Raises rest_framework's ValidationError (`{"config": [...]}`), so an API serializer can call it
+    from its `validate()`; StatusSource.clean() turns it into a model ValidationError.
+    """
+    from rest_framework import serializers
+
+    from vendors.models import AIModel, Offering
+
+    try:
+        adapter = get_kind(kind)
+    except LookupError as exc:
+        raise serializers.ValidationError({"kind": [str(exc)]}) from None
+    try:
+        validated = adapter.validate_config(config)
+    except serializers.ValidationError as exc:
+        raise serializers.ValidationError({"config": exc.detail}) from None
+    referenced = adapter.referenced_ids(validated)
+    errors = []
+    for label, model, ids in (("offering", Offering, referenced["offerings"]), ("model", AIModel, referenced["models"])):
+        missing = set(ids) - set(model.objects.filter(id__in=ids).values_list("id", flat=True))
+        if missing:
+            errors.append(f"No {label} with id {', '.join(map(str, sorted(missing)))}.")
+    if errors:
+        raise serializers.ValidationError({"config": errors})
+    return validated

@@ -217,7 +217,9 @@ class StatuspageKind(SourceKind):
                     seen[offering_id] = component
         for offering_id, component in seen.items():
             offering = offerings.get(offering_id)
-            if offering is None:
+            # `unavailable` is a model list's verdict (the model is gone); a green component does
+            # not bring it back, only the list does.
+            if offering is None or offering.status == OperationalStatus.UNAVAILABLE:
                 continue
             status = map_status(component.status)
             if status == offering.status:

@@ -184,3 +184,26 @@ def test_a_group_can_be_mapped_and_takes_its_worst_component(httpserver):
     ]}).encode()
     (change,) = check(source)[1]
     assert change.current_value == "partial_outage" and change.details["component"] == "APIs"
+
+
+def test_config_validation_is_callable_from_an_api_serializer(claude_api):
+    from rest_framework import serializers
+
+    from vendors.sources import validate_config
+
+    assert validate_config("statuspage", {"components": {"Claude API": [claude_api.id]}}) == {
+        "components": {"Claude API": [claude_api.id]}, "indicator": False}
+    with pytest.raises(serializers.ValidationError) as error:
+        validate_config("feed", {"keywords": {"bedrock": {}}})
+    assert "config" in error.value.detail
+    with pytest.raises(serializers.ValidationError) as error:
+        validate_config("nonsense", {})
+    assert "kind" in error.value.detail
+
+
+def test_a_green_component_does_not_revive_a_model_gone_from_its_list(page, source, claude_api):
+    claude_api.status = "unavailable"
+    claude_api.save(update_fields=["status"])
+    assert check(source)[1] == []
+    claude_api.refresh_from_db()
+    assert claude_api.status == "unavailable"
