@@ -78,6 +78,8 @@ def roles(anonymous, member_a, lead_a, lead_b, reviewer, admin):
 
 import os  # noqa: E402
 import subprocess  # noqa: E402
+
+import kombu.pools  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
@@ -108,7 +110,14 @@ def _use_broker(url: str) -> None:
         celery_app._pool.force_close_all()
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
+    # Producer pools are kept per connection in kombu's global registry; drop them too, or the next
+    # publish on an equal URL would reuse a pool whose connections were just closed.
+    kombu.pools.reset()
     celery_app.conf.broker_url = url
+    # Celery reads CELERY_BROKER_URL from the environment before broker_url; the read and write URLs
+    # come first, so they make the switch hold when that variable is set (as in CI).
+    celery_app.conf.broker_read_url = url
+    celery_app.conf.broker_write_url = url
 
 
 @dataclass

@@ -6,7 +6,7 @@ from django.db.models import Prefetch
 from django.shortcuts import render
 
 from riskregister.risks import scoring
-from riskregister.risks.impact import FALLBACK_RELATED, correlated_fallbacks, covered_against_own_provider_ban
+from riskregister.risks.impact import correlated_fallbacks, covered_against_own_provider_ban
 from riskregister.risks.models import Dependency, Fallback, Risk
 from riskregister.teams.access import can_edit_team, get_visible_team_or_404, visible_teams
 from vendors.models import StatusChange
@@ -27,7 +27,7 @@ def team_detail(request, slug: str):
         Dependency.objects.filter(team=team)
         .select_related("offering__model__provider", "offering__distributor", "owner")
         .prefetch_related(
-            Prefetch("fallbacks", queryset=Fallback.objects.select_related(*FALLBACK_RELATED).order_by("id")),
+            Prefetch("fallbacks", queryset=Fallback.objects.select_related("offering__model__provider", "offering__distributor").order_by("id")),
             Prefetch("risks", queryset=Risk.objects.select_related("failure_mode").order_by("failure_mode__name")),
         )
         .annotate(covered_against_ban=covered_against_own_provider_ban())
