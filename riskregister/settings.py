@@ -249,6 +249,8 @@ OUTBOUND_TOTAL_TIMEOUT = float(env_int("OUTBOUND_TOTAL_TIMEOUT", 20, minimum=1))
 CHECKS_SWEEP_CONCURRENCY = env_int("CHECKS_SWEEP_CONCURRENCY", 50, minimum=1)
 # Sources one sweep takes at most (the most overdue first); the rest wait for the next tick.
 CHECKS_SWEEP_MAX_SOURCES = env_int("CHECKS_SWEEP_MAX_SOURCES", 5000, minimum=1)
+# No fetch of a sweep starts after this many seconds (below the sweep task's 150 s soft limit).
+CHECKS_SWEEP_MAX_SECONDS = env_int("CHECKS_SWEEP_MAX_SECONDS", 100, minimum=1)
 # A failing source waits interval x 2^(failures-1), at most this long, before its next check.
 CHECKS_MAX_BACKOFF_SECONDS = env_int("CHECKS_MAX_BACKOFF_SECONDS", 6 * 3600, minimum=60)
 

@@ -14,6 +14,7 @@ import asyncio
 import logging
 import queue
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 
@@ -97,6 +98,7 @@ class _Outcome:
     source_id: int
     fetched: object = None
     error: Exception | None = None
+    skipped: bool = False  # not started: the sweep ran out of time or was stopped
 
 
 def _snapshot(source: StatusSource) -> SourceSnapshot:
@@ -111,12 +113,17 @@ def _snapshot(source: StatusSource) -> SourceSnapshot:
     )
 
 
-async def _fetch_all(snapshots: list[SourceSnapshot], outcomes: queue.Queue, concurrency: int) -> None:
+async def _fetch_all(
+    snapshots: list[SourceSnapshot], outcomes: queue.Queue, concurrency: int, deadline: float, stop: threading.Event
+) -> None:
     semaphore = asyncio.Semaphore(concurrency)
     async with http.new_client(max_connections=concurrency) as client:
 
         async def one(snapshot: SourceSnapshot) -> None:
             async with semaphore:
+                if stop.is_set() or time.monotonic() > deadline:
+                    outcomes.put(_Outcome(snapshot.id, skipped=True))
+                    return
                 try:
                     fetched = await get_kind(snapshot.kind).fetch(snapshot, client)
                     outcomes.put(_Outcome(snapshot.id, fetched=fetched))
@@ -129,9 +136,9 @@ async def _fetch_all(snapshots: list[SourceSnapshot], outcomes: queue.Queue, con
 _DONE = object()
 
 
-def _fetch_in_thread(snapshots, outcomes: queue.Queue, concurrency: int) -> None:
+def _fetch_in_thread(snapshots, outcomes: queue.Queue, concurrency: int, deadline: float, stop: threading.Event) -> None:
     try:
-        asyncio.run(_fetch_all(snapshots, outcomes, concurrency))
+        asyncio.run(_fetch_all(snapshots, outcomes, concurrency, deadline, stop))
     except BaseException as exc:  # the consumer must never wait forever
         logger.exception("The fetch loop of a sweep crashed")
         outcomes.put(exc)
@@ -139,31 +146,51 @@ def _fetch_in_thread(snapshots, outcomes: queue.Queue, concurrency: int) -> None
         outcomes.put(_DONE)
 
 
-def run_checks(sources: list[StatusSource], *, concurrency: int | None = None) -> list[CheckResult]:
-    """Check `sources` now; return one result per source, in the order the answers came."""
+def run_checks(
+    sources: list[StatusSource], *, concurrency: int | None = None, max_seconds: float | None = None
+) -> list[CheckResult]:
+    """Check `sources` now; return one result per source checked, in the order the answers came.
+
+    No fetch starts after `max_seconds` (CHECKS_SWEEP_MAX_SECONDS): the sources not started are
+    released to be due again at once, so a sweep full of hanging servers still ends within its
+    task's time limit. If the caller is interrupted (a soft time limit), fetches not yet started are
+    abandoned the same way and the claims of the others expire with their lease.
+    """
     if not sources:
         return []
     concurrency = concurrency or settings.CHECKS_SWEEP_CONCURRENCY
+    deadline = time.monotonic() + (max_seconds or settings.CHECKS_SWEEP_MAX_SECONDS)
     by_id = {source.id: source for source in sources}
     outcomes: queue.Queue = queue.Queue()
+    stop = threading.Event()
     fetcher = threading.Thread(
-        target=_fetch_in_thread, args=([_snapshot(s) for s in sources], outcomes, concurrency),
+        target=_fetch_in_thread, args=([_snapshot(s) for s in sources], outcomes, concurrency, deadline, stop),
         name="checks-fetch", daemon=True,
     )
     fetcher.start()
     results: dict[int, CheckResult] = {}
+    skipped: list[int] = []
     crash: BaseException | None = None
-    while True:
-        item = outcomes.get()
-        if item is _DONE:
-            break
-        if isinstance(item, BaseException):
-            crash = item
-            continue
-        results[item.source_id] = _complete(by_id[item.source_id], item)
+    try:
+        while True:
+            item = outcomes.get()
+            if item is _DONE:
+                break
+            if isinstance(item, BaseException):
+                crash = item
+            elif item.skipped:
+                skipped.append(item.source_id)
+            else:
+                results[item.source_id] = _complete(by_id[item.source_id], item)
+    except BaseException:
+        stop.set()
+        raise
     fetcher.join()
+    if skipped:
+        StatusSource.objects.filter(id__in=skipped).update(next_check_at=timezone.now())
+        logger.warning("Sweep out of time: %d sources left for the next sweep", len(skipped))
     for source in sources:
-        if source.id not in results:
+        if source.id not in results and source.id not in skipped:
             results[source.id] = _mark_failed(source, f"The check did not finish: {crash!r}")
     return list(results.values())
 

@@ -212,3 +212,19 @@ def test_batch_changes_load_their_subjects_in_one_query(httpserver, offering, dj
         changes = list(batch_changes(result.batch))
         subjects = [f"{c.source.name} {c.subject} {c.offering.model.provider.slug} {c.offering.distributor.slug}" for c in changes]
     assert len(subjects) == 2
+
+
+def test_a_sweep_out_of_time_leaves_the_rest_due_for_the_next_one(offering, settings):
+    settings.OUTBOUND_TOTAL_TIMEOUT = 1.0
+    server = TricklingServer(head=b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n", delay=0.05, trickle_head=False)
+    try:
+        sources = [statuspage(f"http://127.0.0.1:{server.port}/", offering, name=f"slow {i}") for i in range(4)]
+        claimed = checks.select_due_sources()
+        results = checks.run_checks(claimed, concurrency=2, max_seconds=0.5)
+    finally:
+        server.close()
+    assert len(results) == 2 and all("No complete answer" in r.error for r in results)
+    left = StatusSource.objects.filter(consecutive_failures=0)
+    assert left.count() == 2 and all(s.next_check_at <= timezone.now() for s in left)
+    assert {s.id for s in checks.select_due_sources()} == {s.id for s in left}
+    assert len(sources) == 4
