@@ -169,6 +169,8 @@ def celery_worker_factory(transactional_db, tmp_path):
     else:
         broker_url = settings.CELERY_BROKER_URL
     _use_broker(broker_url)
+    # A shared broker (Redis in CI) may hold tasks that earlier tests enqueued without a worker.
+    celery_app.control.purge()
     workers: list[LiveWorker] = []
 
     def start(extra_env: dict | None = None, beat: bool = True, concurrency: int = 2) -> LiveWorker:
