@@ -235,3 +235,20 @@ def test_source_url_validation_runs_through_the_admin_form(admin_client, no_priv
     assert response.status_code == 200
     assert not StatusSource.objects.exists()
     assert b"169.254.169.254" in response.content
+
+
+def test_blocking_fetch_works_from_inside_an_event_loop(httpserver):
+    import asyncio
+
+    httpserver.expect_request("/x").respond_with_data('{"ok": true}')
+
+    async def caller():
+        return http.fetch(httpserver.url_for("/x"))
+
+    assert asyncio.run(caller()).body == b'{"ok": true}'
+
+
+def test_unsupported_content_encoding_is_an_outbound_error(httpserver):
+    httpserver.expect_request("/br").respond_with_data(b"\x00\x01", headers={"Content-Encoding": "br"})
+    with pytest.raises(http.OutboundError, match="Unsupported content encoding"):
+        http.fetch(httpserver.url_for("/br"))
