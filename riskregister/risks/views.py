@@ -54,6 +54,20 @@ def _apply_errors(form, error: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, messages)
 
 
+def _write_or_form_errors(form, write):
+    """Run a service write for a valid form; a rule it refuses becomes the form's errors (None)."""
+    try:
+        return write()
+    except ValidationError as error:
+        _apply_errors(form, error)
+        return None
+
+
+def _status(request) -> int:
+    """A page shown again after a POST shows it refused something."""
+    return 400 if request.method == "POST" else 200
+
+
 @login_required
 def risk_detail(request, risk_id: int):
     risk = _visible_risk_or_404(request.user, risk_id)
@@ -77,34 +91,23 @@ def risk_detail(request, risk_id: int):
             assessment_form = AssessmentForm(request.POST)
             if assessment_form.is_valid():
                 data = assessment_form.cleaned_data
-                try:
-                    services.risk_assess(
-                        risk=risk,
-                        assessor=request.user,
-                        inherent_likelihood=data["inherent_likelihood"],
-                        inherent_impact=data["inherent_impact"],
-                        residual_likelihood=data["residual_likelihood"],
-                        residual_impact=data["residual_impact"],
-                        treatment=data["treatment"],
-                        rationale=data["rationale"],
-                        status=data["status"] or None,
-                        acceptance_expires_on=data["acceptance_expires_on"],
-                    )
-                except ValidationError as error:
-                    _apply_errors(assessment_form, error)
-                else:
+                assessment = _write_or_form_errors(
+                    assessment_form,
+                    lambda: services.risk_assess(
+                        risk=risk, assessor=request.user, status=data.pop("status") or None, **data
+                    ),
+                )
+                if assessment is not None:
                     return redirect("risks:detail", risk_id=risk.id)
         elif action == "mitigate":
             if not may_mitigate:
                 raise PermissionDenied("Only the team's leads, reviewers and admins may propose mitigations.")
             mitigation_form = MitigationForm(request.POST)
-            if mitigation_form.is_valid():
-                try:
-                    services.risk_propose_mitigation(risk=risk, actor=request.user, **mitigation_form.cleaned_data)
-                except ValidationError as error:
-                    _apply_errors(mitigation_form, error)
-                else:
-                    return redirect("risks:detail", risk_id=risk.id)
+            if mitigation_form.is_valid() and _write_or_form_errors(
+                mitigation_form,
+                lambda: services.risk_propose_mitigation(risk=risk, actor=request.user, **mitigation_form.cleaned_data),
+            ):
+                return redirect("risks:detail", risk_id=risk.id)
         else:
             raise Http404("Unknown action.")
     context = {
@@ -117,7 +120,7 @@ def risk_detail(request, risk_id: int):
         "assessment_form": assessment_form if may_assess else None,
         "mitigation_form": mitigation_form if may_mitigate else None,
     }
-    return render(request, "risks/risk_detail.html", context, status=400 if request.method == "POST" else 200)
+    return render(request, "risks/risk_detail.html", context, status=_status(request))
 
 
 @login_required
@@ -152,25 +155,17 @@ def dependency_new(request, slug: str):
     form = DependencyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            dependency = services.dependency_create(
-                team=team,
-                system=data["system"],
-                offering=data["offering"],
-                environment=data["environment"],
-                criticality=data["criticality"],
-                data_classification=data["data_classification"],
-                description=data["description"],
-                owner=request.user,
-                fallbacks=form.fallbacks(),
-                actor=request.user,
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
+        fields = ("system", "offering", "environment", "criticality", "data_classification", "description")
+        dependency = _write_or_form_errors(
+            form,
+            lambda: services.dependency_create(
+                team=team, owner=request.user, fallbacks=form.fallbacks(), actor=request.user,
+                **{name: data[name] for name in fields},
+            ),
+        )
+        if dependency is not None:
             return redirect(f"/teams/{team.slug}/#dependency-{dependency.id}")
-    status = 400 if request.method == "POST" else 200
-    return render(request, "risks/dependency_form.html", {"team": team, "form": form}, status=status)
+    return render(request, "risks/dependency_form.html", {"team": team, "form": form}, status=_status(request))
 
 
 @login_required
@@ -185,14 +180,16 @@ def failure_mode_new(request, dependency_id: int):
         raise Http404("No such dependency.")
     form = CustomFailureModeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.failure_mode_create_custom(team=dependency.team, dependency=dependency, actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
+        mode = _write_or_form_errors(
+            form,
+            lambda: services.failure_mode_create_custom(
+                team=dependency.team, dependency=dependency, actor=request.user, **form.cleaned_data
+            ),
+        )
+        if mode is not None:
             return redirect(f"/teams/{dependency.team.slug}/#dependency-{dependency.id}")
-    status = 400 if request.method == "POST" else 200
-    return render(request, "risks/failure_mode_form.html", {"dependency": dependency, "form": form}, status=status)
+    context = {"dependency": dependency, "form": form}
+    return render(request, "risks/failure_mode_form.html", context, status=_status(request))
 
 
 @login_required
