@@ -101,3 +101,31 @@ def test_daily_digest_collects_the_teams_alerts_of_the_day_into_one_email(world,
     assert mail.subject == f"[critical] Daily digest for Search, {today.isoformat()}: 2 alerts"
     assert "export-control ban" in mail.part("text/plain") and "ban lifted" in mail.part("text/plain")
     assert "query-rewriter" in mail.part("text/html")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_schedulers_at_once_write_each_countdown_slot_once(world):
+    import threading
+
+    from django.db import connections
+
+    world.fable.retirement_date = TODAY + timedelta(days=7)
+    world.fable.save(update_fields=["retirement_date"])
+    start = threading.Barrier(2)
+    written = []
+
+    def scheduler():
+        try:
+            start.wait()
+            written.append(len(services.countdowns_send(today=TODAY)))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=scheduler) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sum(written) == 2
+    assert Alert.objects.filter(kind="countdown").count() == 2
