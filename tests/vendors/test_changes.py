@@ -1,0 +1,65 @@
+"""The pure rules: how outside values map onto ours and how bad a change is."""
+
+import pytest
+
+from vendors import changes
+from vendors.models import StatusSource
+from vendors.sources import all_kinds, kind_choices
+
+
+@pytest.mark.parametrize(
+    "raw, ours",
+    [
+        ("operational", "operational"),
+        ("degraded_performance", "degraded"),
+        ("partial_outage", "partial_outage"),
+        ("major_outage", "major_outage"),
+        ("full_outage", "major_outage"),  # incident.io
+        ("under_maintenance", "maintenance"),
+        ("Under_Maintenance ", "maintenance"),
+        ("something_new", "unknown"),
+        ("", "unknown"),
+        (None, "unknown"),
+    ],
+)
+def test_component_statuses_map_as_the_design_says(raw, ours):
+    assert changes.map_status(raw) == ours
+
+
+@pytest.mark.parametrize(
+    "kind, current, severity",
+    [
+        ("lifecycle", "banned", "critical"),
+        ("lifecycle", "suspended", "critical"),
+        ("lifecycle", "retired", "critical"),
+        ("lifecycle", "deprecated", "minor"),
+        ("lifecycle", "active", "info"),
+        ("status", "major_outage", "major"),
+        ("status", "unavailable", "major"),
+        ("status", "partial_outage", "minor"),
+        ("status", "degraded", "minor"),
+        ("status", "maintenance", "minor"),
+        ("status", "operational", "info"),
+        ("status", "unknown", "info"),
+        ("deprecation", "2027-01-01", "minor"),
+        ("deprecation", "", "info"),
+        ("regulatory", "Rule", "critical"),
+    ],
+)
+def test_severity_is_rated_from_the_change_alone(kind, current, severity):
+    assert changes.rate(kind, current=current) == severity
+
+
+def test_incident_and_regulatory_ratings():
+    assert changes.rate_incident(status="investigating", impact="critical") == "major"
+    assert changes.rate_incident(status="identified", impact="minor") == "minor"
+    assert changes.rate_incident(status="resolved", impact="critical") == "info"
+    assert changes.rate_incident(status="investigating", impact="galactic") == "info"
+    assert changes.rate_regulatory(document_type="Rule", names_model=True) == "critical"
+    assert changes.rate_regulatory(document_type="Rule", names_model=False) == "major"
+    assert changes.rate_regulatory(document_type="Proposed Rule", names_model=True) == "minor"
+
+
+def test_every_registered_kind_is_a_choice_of_the_model():
+    assert set(all_kinds()) == set(StatusSource.Kind.values) == {slug for slug, _ in kind_choices()}
+    assert all(kind.label for kind in all_kinds().values())
