@@ -37,6 +37,15 @@ class Subscription(Entity):
     class Meta:
         ordering = ["team__name", "id"]
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        unknown = [kind for kind in (self.kinds or []) if kind not in StatusChange.Kind.values]
+        if not isinstance(self.kinds, list) or unknown:
+            raise ValidationError({"kinds": f"A list of change kinds, from: {', '.join(StatusChange.Kind.values)}."})
+        if self.email and self.user_id:
+            raise ValidationError("Name an address or a member, not both (neither means all members).")
+
     def __str__(self):
         who = self.email or (self.user and self.user.get_username()) or "all members"
         return f"{self.team}: {who}, {self.mode}, from {self.min_severity}"

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from riskregister.alerts import content
@@ -135,6 +136,7 @@ def review_reminders_send(*, today: date | None = None) -> list[Alert]:
             "failure_mode": risk.failure_mode.name, "offering": content._offering_label(risk.dependency.offering),
             "next_review_date": risk.next_review_date.isoformat() if risk.next_review_date else None,
             "reason": str(reason).replace("_", " "),
+            "url": f"{settings.SITE_URL}{reverse('risks:detail', args=[risk.id])}",
         }
         for risk, reason in queue
     ]
@@ -142,7 +144,8 @@ def review_reminders_send(*, today: date | None = None) -> list[Alert]:
         get_user_model().objects.filter(groups__name=REVIEWERS_GROUP, is_active=True).exclude(email="").order_by("id").distinct()
     )
     subject = f"[review] {len(risks)} risk{'s' if len(risks) != 1 else ''} due or overdue for review ({today.isoformat()})"
-    text, html = content.render("review", {"risks": risks, "subject": subject, "today": today.isoformat()})
+    text, html = content.render("review", {"risks": risks, "subject": subject, "today": today.isoformat(),
+                                           "queue_url": f"{settings.SITE_URL}{reverse('risks:review-queue')}"})
     alerts = [
         Alert(
             kind=Alert.Kind.REVIEW, user=reviewer, dedupe_key=f"review:{reviewer.id}:{today.isoformat()}",

@@ -75,6 +75,8 @@ def test_review_reminder_goes_to_each_reviewer_once_a_day(world, smtp_server):
     assert mail.recipients == ["alice@example.com"]
     assert mail.subject.startswith("[review] 1 risk due or overdue for review")
     assert "chat-assistant" in mail.part("text/plain") and overdue.failure_mode.name in mail.part("text/plain")
+    assert f"https://risk.example.com/risks/{overdue.id}/" in mail.part("text/plain")
+    assert "https://risk.example.com/review/" in mail.part("text/html")
 
 
 def test_no_review_reminder_when_nothing_is_due(world):

@@ -176,3 +176,12 @@ def test_file_backend_writes_the_email_under_var_mail(settings, tmp_path):
     message = message_from_bytes(written.read_bytes(), policy=policy.default)
     assert "export-control ban" in str(message["subject"])
     assert message["to"] == "a@example.com, b@example.com"
+
+
+def test_delivery_costs_the_same_queries_per_alert(smtp_server, django_assert_num_queries):
+    for _ in range(3):
+        _alert()
+
+    # One scan, then claim, load and mark sent for each alert.
+    with django_assert_num_queries(1 + 3 * 3):
+        assert services.alerts_deliver_due()["sent"] == 3

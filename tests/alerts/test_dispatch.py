@@ -247,3 +247,14 @@ def test_dispatch_queries_do_not_grow_with_dependencies(world):
     small = queries_for_ban_reaching(2)
     large = queries_for_ban_reaching(40)
     assert small == large
+
+
+@pytest.mark.django_db
+def test_subscription_refuses_unknown_kinds_and_both_an_address_and_a_member(world):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="kinds"):
+        Subscription(team=world.platform, kinds=["outage"]).full_clean()
+    with pytest.raises(ValidationError, match="not both"):
+        Subscription(team=world.platform, email="x@example.com", user=world.platform_members[0]).full_clean()
+    Subscription(team=world.platform, kinds=["status", "incident"]).full_clean()
