@@ -30,7 +30,7 @@ class SubscriptionSerializer(serializers.ModelSerializer):
         required=False,
         help_text="A single member's user id; leave out for yourself, or null (leads) for all members.",
     )
-    username = serializers.CharField(source="user.username", read_only=True, default=None)
+    username = serializers.CharField(source="user.username", read_only=True, default=None, allow_null=True)
     kinds = serializers.ListField(
         child=serializers.ChoiceField(choices=StatusChange.Kind.choices), required=False,
         help_text="Change kinds to hear about; empty for all.",
@@ -87,7 +87,7 @@ class SubscriptionViewSet(viewsets.ModelViewSet):
 
 class AlertSerializer(serializers.ModelSerializer):
     team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    username = serializers.CharField(source="user.username", read_only=True, default=None)
+    username = serializers.CharField(source="user.username", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = Alert

@@ -143,7 +143,7 @@ class ScenarioResultSerializer(serializers.Serializer):
 
 
 class SavedScenarioSerializer(serializers.ModelSerializer):
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = SavedScenario

@@ -31,7 +31,7 @@ class DependencySerializer(serializers.ModelSerializer):
     owner = serializers.PrimaryKeyRelatedField(
         queryset=get_user_model().objects.filter(is_active=True), allow_null=True, required=False, help_text="User id."
     )
-    owner_username = serializers.CharField(source="owner.username", read_only=True, default=None)
+    owner_username = serializers.CharField(source="owner.username", read_only=True, default=None, allow_null=True)
     model = serializers.IntegerField(source="offering.model_id", read_only=True)
     provider = serializers.IntegerField(source="offering.model.provider_id", read_only=True)
     distributor = serializers.IntegerField(source="offering.distributor_id", read_only=True)

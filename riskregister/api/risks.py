@@ -164,7 +164,7 @@ class RiskSerializer(serializers.ModelSerializer):
     inherent_score = serializers.SerializerMethodField()
     residual_score = serializers.SerializerMethodField()
     band = serializers.SerializerMethodField(help_text="Band of the residual score on the configured matrix.")
-    owner_username = serializers.CharField(source="owner.username", read_only=True, default=None)
+    owner_username = serializers.CharField(source="owner.username", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = Risk

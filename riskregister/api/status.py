@@ -55,7 +55,7 @@ class StatusChangeSerializer(serializers.ModelSerializer):
     vendor = serializers.PrimaryKeyRelatedField(queryset=Vendor.objects.all(), allow_null=True, required=False)
     model = serializers.PrimaryKeyRelatedField(queryset=AIModel.objects.all(), allow_null=True, required=False)
     offering = serializers.PrimaryKeyRelatedField(queryset=Offering.objects.all(), allow_null=True, required=False)
-    recorded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    recorded_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     previous_value = serializers.CharField(
         max_length=200, required=False, allow_null=True,
         help_text="Leave out to take the subject's current value.",

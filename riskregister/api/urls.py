@@ -3,7 +3,9 @@
 tests/api/test_access_matrix.py walks every pattern here; a new one needs an entry in its matrix.
 """
 
-from django.urls import include, path
+from django.http import JsonResponse
+from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
@@ -23,6 +25,12 @@ class PublicSwaggerView(SpectacularSwaggerView):
 
 
 # Path converters rather than regexes: ids are `<int:pk>` (a non-number is a 404), teams `<slug:slug>`.
+@csrf_exempt
+def not_found(request, *args, **kwargs):
+    """Any other path under /api/: a 404 in the API's error shape rather than an HTML page."""
+    return JsonResponse({"error": {"code": "not_found", "message": "No such endpoint.", "fields": {}}}, status=404)
+
+
 router = SimpleRouter(trailing_slash=True, use_regex_path=False)
 router.register("vendors", catalog.VendorViewSet, basename="vendor")
 router.register("vendor-relationships", catalog.VendorRelationshipViewSet, basename="vendor-relationship")
@@ -52,4 +60,5 @@ urlpatterns = [
     path("v1/", include(v1_patterns)),
     path("schema/", PublicSchemaView.as_view(), name="schema"),
     path("docs/", PublicSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    re_path(r"^[\s\S]*$", not_found, name="not-found"),
 ]

@@ -58,6 +58,7 @@ pk = lambda attr, letter=None: (lambda w: {"pk": (getattr(w, attr)[letter] if le
 MATRIX: dict[str, list[Case]] = {
     "api:schema": [Case("GET", PUBLIC)],
     "api:docs": [Case("GET", PUBLIC)],
+    "api:not-found": [Case("GET", expect(anonymous=404, everyone=404)), Case("POST", expect(anonymous=404, everyone=404))],
     "api:auth-token": [
         Case("POST", expect(anonymous=200, everyone=200), body=lambda w, r: {"username": "member-a", "password": PASSWORD}),
         Case("DELETE", expect(everyone=204)),
@@ -294,7 +295,9 @@ def _allowed_methods(url_name: str, kwargs: dict) -> set[str]:
     actions = getattr(view, "actions", None)
     if actions:
         return {method.upper() for method in actions}
-    view_class = view.view_class
+    view_class = getattr(view, "view_class", None)
+    if view_class is None:  # a plain function view (the API's catch-all 404)
+        return set()
     return {method.upper() for method in view_class.http_method_names if hasattr(view_class, method) and method != "options"}
 
 
