@@ -120,3 +120,26 @@ def test_change_committed_while_the_broker_is_down_is_alerted_once_it_is_back(
         assert sorted(len(m.recipients) for m in smtp.received) == [1, 2]
     finally:
         smtp.stop()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_smtp_answering_451_is_retried_by_the_worker_and_delivered_once(world, celery_worker_factory, smtp_port):
+    smtp = SMTPServer(smtp_port).start()
+    smtp.handler.data_replies = ["451 4.7.1 Greylisted, try again", "451 4.7.1 Greylisted, try again"]
+    try:
+        worker = celery_worker_factory(
+            extra_env=_worker_env(smtp_port, ALERT_RETRY_BASE_SECONDS="1", ALERT_RETRY_MAX_SECONDS="2")
+        )
+        world.search.subscriptions.create(active=False)  # one alert, for Platform only
+        change = status_change_record(kind="lifecycle", title="export-control ban", severity="critical",
+                                      model=world.fable, current_value="banned")
+        worker.wait_for(lambda: len(smtp.received) >= 1, timeout=90, what="delivery after two 451 replies")
+        ticks = _succeeded(worker, "riskregister.alerts.tasks.deliver_due")
+        worker.wait_for(lambda: _succeeded(worker, "riskregister.alerts.tasks.deliver_due") > ticks,
+                        timeout=30, what="another delivery pass")
+
+        [alert] = Alert.objects.filter(batch=change.batch)
+        assert (alert.status, alert.attempts, smtp.handler.refused) == ("sent", 3, 2)
+        assert len(smtp.received) == 1
+    finally:
+        smtp.stop()
