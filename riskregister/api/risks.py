@@ -340,6 +340,8 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
 
     def create(self, request, *args, **kwargs):
         self.get_risk()  # another team's risk is a 404 before anything else
+        if not sees_all_teams(request.user):
+            raise PermissionDenied("Only risk reviewers and admins assess risks.")
         response = super().create(request, *args, **kwargs)
         response.status_code = status.HTTP_201_CREATED
         return response
