@@ -176,3 +176,20 @@ def test_exposure_and_scenario_of_a_member_cover_only_their_team(member_a, team_
     assert [team["slug"] for team in result["teams"]] == ["team-a"]
     assert result["summary"]["dependencies"] == 1
     assert set(result["exposure"]) == {"before", "after"}
+
+
+def test_assessments_and_their_history_cannot_be_rewritten_through_the_api(admin, reviewer, team_a):
+    from tests.factories import RiskFactory
+
+    risk = RiskFactory(dependency__team=team_a)
+    client = client_for(reviewer)
+    created = client.post(f"/api/v1/risks/{risk.id}/assessments/", {
+        "inherent_likelihood": 3, "inherent_impact": 3, "residual_likelihood": 2, "residual_impact": 2,
+        "treatment": "mitigate", "rationale": "first"}, format="json")
+    assert created.status_code == 201
+    url = f"/api/v1/risks/{risk.id}/assessments/{created.json()['id']}/"
+    for method in ("put", "patch", "delete"):
+        response = getattr(client_for(admin), method)(url, {"rationale": "rewritten"}, format="json")
+        assert response.status_code == 405, method
+        assert response.json()["error"]["code"] == "method_not_allowed"
+    assert Assessment.objects.get().rationale == "first"
