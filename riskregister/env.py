@@ -46,3 +46,17 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     if raw is None:
         return list(default or [])
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_int_list(name: str, default: list[int], *, minimum: int | None = None) -> list[int]:
+    """A comma-separated list of integers, e.g. ALERT_COUNTDOWN_DAYS=90,30,7,1."""
+    values = []
+    for item in env_list(name, [str(value) for value in default]):
+        try:
+            value = int(item)
+        except ValueError:
+            raise ImproperlyConfigured(f"{name} must be comma-separated integers; {item!r} is not one") from None
+        if minimum is not None and value < minimum:
+            raise ImproperlyConfigured(f"{name}: {value} must be at least {minimum}")
+        values.append(value)
+    return values

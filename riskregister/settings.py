@@ -12,7 +12,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from riskregister.env import env_bool, env_int, env_list, env_str
+from riskregister.env import env_bool, env_int, env_int_list, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -232,9 +232,11 @@ ALERT_RETRY_BASE_SECONDS = env_int("ALERT_RETRY_BASE_SECONDS", 30, minimum=1)
 ALERT_RETRY_MAX_SECONDS = env_int("ALERT_RETRY_MAX_SECONDS", 1800, minimum=1)
 ALERT_MAX_ATTEMPTS = env_int("ALERT_MAX_ATTEMPTS", 40, minimum=1)
 # Days before a retirement date on which teams are reminded.
-ALERT_COUNTDOWN_DAYS = [int(day) for day in env_list("ALERT_COUNTDOWN_DAYS", ["90", "30", "7", "1"])]
+ALERT_COUNTDOWN_DAYS = env_int_list("ALERT_COUNTDOWN_DAYS", [90, 30, 7, 1], minimum=1)
 # Local hour (TIME_ZONE) from which the day's countdowns, review reminders and digests go out.
 ALERT_DAILY_HOUR = env_int("ALERT_DAILY_HOUR", 7, minimum=0)
+if ALERT_DAILY_HOUR > 23:
+    raise ImproperlyConfigured(f"ALERT_DAILY_HOUR={ALERT_DAILY_HOUR} must be an hour from 0 to 23")
 
 # --- outbound HTTP (vendors/http.py) ---------------------------------------------------------
 OUTBOUND_ALLOWED_PRIVATE_HOSTS = env_list("OUTBOUND_ALLOWED_PRIVATE_HOSTS", [])

@@ -78,3 +78,9 @@ def test_email_goes_to_smtp_when_email_host_is_set():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1].split() == ["django.core.mail.backends.smtp.EmailBackend", "smtp.example.com", "2525", "True"]
+
+
+def test_a_list_of_days_that_is_not_one_is_a_clear_error():
+    result = run_manage("check", env_overrides={"DEBUG": "true", "ALERT_COUNTDOWN_DAYS": "90,thirty"})
+    assert result.returncode != 0
+    assert "ALERT_COUNTDOWN_DAYS must be comma-separated integers; 'thirty' is not one" in result.stderr
