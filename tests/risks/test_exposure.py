@@ -134,3 +134,8 @@ def test_each_grouping_is_at_most_two_queries(register, django_assert_max_num_qu
 def test_summary_query_count(register, django_assert_num_queries):
     with django_assert_num_queries(8):
         exposure_summary()
+
+
+def test_exposure_before_and_after_is_one_query(register, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        exposure_if([Event("ban", "provider", register.anthropic.id), Event("ban", "jurisdiction", "FR")])

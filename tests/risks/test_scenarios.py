@@ -168,3 +168,17 @@ def test_command_team_filter(register):
 def test_command_refuses_what_it_cannot_run(register, args):
     with pytest.raises(CommandError):
         scenario(*args)
+
+
+def test_a_scenario_is_five_queries_however_many_dependencies_it_hits(register, django_assert_num_queries):
+    from tests.factories import DependencyFactory, FallbackFactory
+
+    ban = [Event("ban", "provider", register.anthropic.id)]
+    with django_assert_num_queries(5):
+        small = run_scenario(ban)
+    for index in range(30):
+        FallbackFactory(dependency=DependencyFactory(team=register.analytics, offering=register.mythos_bedrock, system=f"extra-{index}"),
+                        offering=register.gpt_azure)
+    with django_assert_num_queries(5):
+        large = run_scenario(ban)
+    assert large["summary"]["dependencies"] == small["summary"]["dependencies"] + 30
