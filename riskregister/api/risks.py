@@ -239,7 +239,9 @@ class RiskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Updat
     lookup_value_converter = "int"
     filterset_class = RiskFilter
     ordering_fields = ["id", "next_review_date", "status", "created_at", "updated_at", "residual_score"]
-    ordering = ["id"]
+    # By the unique (dependency, failure_mode) index: a team's page is read by walking its dependencies'
+    # risks in index order, where ordering by id made PostgreSQL scan and filter (bench/api.py).
+    ordering = ["dependency_id", "failure_mode_id"]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
