@@ -12,7 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.generics import GenericAPIView
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.renderers import JSONRenderer
@@ -35,8 +35,6 @@ def scoped_team_ids(request) -> list[int] | None:
     if slug:
         team = visible_teams(request.user).filter(slug=slug).values_list("id", flat=True).first()
         if team is None:
-            from rest_framework.exceptions import NotFound
-
             raise NotFound("No such team.")
         return [team]
     if sees_all_teams(request.user):

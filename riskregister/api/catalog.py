@@ -5,6 +5,7 @@ a team's own).
 """
 
 import django_filters
+from django.db.models import Q
 from rest_framework import serializers, viewsets
 
 from riskregister.api.permissions import ReadSignedInWriteAdmin
@@ -79,8 +80,6 @@ class VendorRelationshipFilter(django_filters.FilterSet):
         fields = ["source", "target", "kind"]
 
     def filter_vendor(self, queryset, name, value):
-        from django.db.models import Q
-
         return queryset.filter(Q(source_id=value) | Q(target_id=value))
 
 

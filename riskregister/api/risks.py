@@ -16,6 +16,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import get_object_or_404
 
+from riskregister.api.errors import Conflict
 from riskregister.api.permissions import ReadSignedInWriteLead, SignedIn
 from riskregister.api.teams_fields import VisibleTeamField
 from riskregister.risks import scoring
@@ -66,8 +67,6 @@ class FailureModeSerializer(serializers.ModelSerializer):
             if attrs.get("dependency") is not None:
                 raise serializers.ValidationError({"dependency": ["Only a team's own failure mode is added to a dependency here."]})
             if FailureMode.objects.filter(slug=attrs["slug"]).exists():
-                from riskregister.api.errors import Conflict
-
                 conflict = Conflict("A failure mode with this slug exists.")
                 conflict.fields = {"slug": ["Already taken."]}
                 raise conflict
