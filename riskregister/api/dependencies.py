@@ -159,4 +159,7 @@ class DependencyViewSet(viewsets.ModelViewSet):
         if delete is not None:
             delete(dependency=instance, actor=self.request.user)
         else:
-            instance.delete()  # the history table keeps what was removed, and by whom
+            # The history table keeps what was removed, and by whom: a token-authenticated user is
+            # not on the request simple-history's middleware sees, so name them here.
+            instance._history_user = self.request.user
+            instance.delete()

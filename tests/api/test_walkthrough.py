@@ -193,3 +193,12 @@ def test_assessments_and_their_history_cannot_be_rewritten_through_the_api(admin
         assert response.status_code == 405, method
         assert response.json()["error"]["code"] == "method_not_allowed"
     assert Assessment.objects.get().rationale == "first"
+
+
+def test_removing_a_dependency_leaves_its_history_naming_who_removed_it(lead_a, team_a):
+    from tests.factories import DependencyFactory
+
+    dependency = DependencyFactory(team=team_a)
+    assert client_for(lead_a).delete(f"/api/v1/dependencies/{dependency.id}/").status_code == 204
+    removal = Dependency.history.filter(id=dependency.id, history_type="-").get()
+    assert removal.history_user == lead_a
