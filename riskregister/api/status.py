@@ -13,6 +13,7 @@ from riskregister.api.permissions import AdminOnly, ReadSignedInWriteReviewer
 from vendors.http import validate_outbound_url
 from vendors.models import AIModel, Offering, StatusChange, StatusSource, Vendor
 from vendors.services import status_change_record
+from vendors.sources import validate_config
 
 
 class StatusSourceSerializer(serializers.ModelSerializer):
@@ -37,6 +38,14 @@ class StatusSourceSerializer(serializers.ModelSerializer):
     def validate_url(self, url):
         validate_outbound_url(url)  # its django ValidationError becomes a 400 naming `url`
         return url
+
+    def validate(self, attrs):
+        # The kind's own serializer checks `config` (and the offering and model ids it names): a 400
+        # naming `config` rather than a source that fails at its first check.
+        kind = attrs.get("kind", getattr(self.instance, "kind", None))
+        config = attrs.get("config", getattr(self.instance, "config", {}) if self.instance else {})
+        attrs["config"] = validate_config(kind, config)
+        return attrs
 
 
 class StatusSourceViewSet(viewsets.ModelViewSet):

@@ -202,3 +202,17 @@ def test_removing_a_dependency_leaves_its_history_naming_who_removed_it(lead_a, 
     assert client_for(lead_a).delete(f"/api/v1/dependencies/{dependency.id}/").status_code == 204
     removal = Dependency.history.filter(id=dependency.id, history_type="-").get()
     assert removal.history_user == lead_a
+
+
+def test_status_source_config_is_checked_by_its_kind(admin):
+    client = client_for(admin)
+    offering = OfferingFactory()
+    url = "https://93.184.215.14/api/v2/summary.json"
+    bad = client.post("/api/v1/status-sources/", {"name": "s", "kind": "statuspage", "url": url,
+                                                  "config": {"components": {"Claude API": [999999]}}}, format="json")
+    assert bad.status_code == 400
+    assert "config" in bad.json()["error"]["fields"]
+    good = client.post("/api/v1/status-sources/", {"name": "s", "kind": "statuspage", "url": url,
+                                                   "config": {"components": {"Claude API": [offering.id]}}}, format="json")
+    assert good.status_code == 201, good.content
+    assert good.json()["config"]["components"] == {"Claude API": [offering.id]}
