@@ -191,7 +191,8 @@ MATRIX: dict[str, list[Case]] = {
     "api:status-source-list": [
         Case("GET", admin_only(200)),
         Case("POST", admin_only(201), body=lambda w, r: {
-            "name": "OpenAI status", "kind": "statuspage", "url": "https://93.184.215.14/api/v2/summary.json", "vendor": w.provider.id}),
+            "name": "OpenAI status", "kind": "statuspage", "url": "https://93.184.215.14/api/v2/summary.json", "vendor": w.provider.id,
+            "config": {"components": {"API": [w.offering.id]}}}),
         # The SSRF rules refuse a private address when the source is saved.
         Case("POST", admin_only(400), body=lambda w, r: {
             "name": "metadata", "kind": "statuspage", "url": "http://169.254.169.254/latest/", "vendor": w.provider.id}),
@@ -200,7 +201,8 @@ MATRIX: dict[str, list[Case]] = {
         Case("GET", admin_only(200), kwargs=pk("source")),
         Case("PATCH", admin_only(400), kwargs=pk("source"), body=lambda w, r: {"url": "http://127.0.0.1:8000/"}),
         Case("PUT", admin_only(200), kwargs=pk("source"), body=lambda w, r: {
-            "name": "Anthropic status", "kind": "statuspage", "url": "https://93.184.215.14/api/v2/summary.json"}),
+            "name": "Anthropic status", "kind": "statuspage", "url": "https://93.184.215.14/api/v2/summary.json",
+            "config": {"components": {"Claude API": [w.offering.id]}}}),
         Case("DELETE", admin_only(204), kwargs=pk("source")),
     ],
     "api:status-change-list": [
