@@ -1,9 +1,14 @@
 from django.contrib import admin
+from django.db import models
 
 from vendors.models import AIModel, Offering, StatusChange, StatusSource, Vendor, VendorRelationship
 
+# A URL typed without a scheme means https (Django 6's default, chosen now rather than on upgrade).
+HTTPS_URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+
 
 class RelationshipInline(admin.TabularInline):
+    formfield_overrides = HTTPS_URL_FIELDS
     model = VendorRelationship
     fk_name = "source"
     extra = 0
@@ -20,6 +25,7 @@ class OfferingInline(admin.TabularInline):
 
 @admin.register(Vendor)
 class VendorAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URL_FIELDS
     list_display = ["name", "slug", "provides_models", "distributes_models", "headquarters_country"]
     list_filter = ["provides_models", "distributes_models", "headquarters_country"]
     search_fields = ["name", "slug", "aliases"]
@@ -29,6 +35,7 @@ class VendorAdmin(admin.ModelAdmin):
 
 @admin.register(VendorRelationship)
 class VendorRelationshipAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URL_FIELDS
     list_display = ["source", "kind", "target", "evidence_url"]
     list_filter = ["kind"]
     search_fields = ["source__name", "target__name", "evidence"]
@@ -58,6 +65,7 @@ class OfferingAdmin(admin.ModelAdmin):
 
 @admin.register(StatusSource)
 class StatusSourceAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URL_FIELDS
     list_display = [
         "name", "kind", "vendor", "enabled", "interval", "healthy", "last_checked_at", "last_success_at",
         "consecutive_failures", "next_check_at", "short_error",
@@ -91,6 +99,7 @@ class StatusSourceAdmin(admin.ModelAdmin):
 
 @admin.register(StatusChange)
 class StatusChangeAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URL_FIELDS
     list_display = ["title", "kind", "severity", "subject_display", "previous_value", "current_value", "source", "observed_at", "dispatched_at"]
     list_filter = ["kind", "severity", "source"]
     search_fields = ["title", "dedupe_key", "external_id"]
