@@ -3,6 +3,8 @@
 from django import forms
 
 from riskregister.risks.models import Dependency, FailureMode, Risk, Treatment
+from riskregister.risks.scenarios import EVENT_OPTIONS
+from vendors.models import AIModel, Offering, Vendor
 
 SCORE_CHOICES = [(value, str(value)) for value in range(1, 6)]
 
@@ -36,8 +38,6 @@ class ScenarioForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        from vendors.models import AIModel, Vendor
-
         super().__init__(*args, **kwargs)
         self.fields["ban_provider"].queryset = Vendor.objects.filter(provides_models=True).order_by("name")
         self.fields["ban_model"].queryset = AIModel.objects.order_by("name")
@@ -51,24 +51,17 @@ class ScenarioForm(forms.Form):
         return data
 
     def event_specs(self) -> list[dict]:
-        data = self.cleaned_data
+        """The chosen events as `scenarios.parse_events` reads them (fields are named as in EVENT_OPTIONS)."""
         specs = []
-        if data.get("ban_provider"):
-            specs.append({"kind": "ban", "level": "provider", "target": data["ban_provider"].pk})
-        if data.get("ban_model"):
-            specs.append({"kind": "ban", "level": "model", "target": data["ban_model"].pk})
-        if data.get("retire_model"):
-            specs.append({"kind": "retirement", "level": "model", "target": data["retire_model"].pk})
-        if data.get("outage_distributor"):
-            specs.append({"kind": "outage", "level": "vendor", "target": data["outage_distributor"].pk})
-        if data.get("jurisdiction"):
-            specs.append({"kind": "ban", "level": "jurisdiction", "target": data["jurisdiction"].upper()})
+        for name, (kind, level) in EVENT_OPTIONS.items():
+            chosen = self.cleaned_data.get(name)
+            if chosen:
+                target = chosen.upper() if isinstance(chosen, str) else chosen.pk
+                specs.append({"kind": kind, "level": level, "target": target})
         return specs
 
 
 def offering_choices():
-    from vendors.models import Offering
-
     return Offering.objects.select_related("model", "distributor").order_by("model__name", "distributor__name")
 
 

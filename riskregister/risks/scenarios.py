@@ -26,6 +26,17 @@ from vendors.reach import Event, EventKind, EventLevel
 
 VENDOR_LEVELS = (EventLevel.PROVIDER, EventLevel.DISTRIBUTOR, EventLevel.VENDOR)
 
+# The what-ifs people ask by name (the `scenario` command's options, the what-if page's fields):
+# name -> (kind, level) of the event it stands for.
+EVENT_OPTIONS = {
+    "ban_provider": ("ban", "provider"),
+    "ban_model": ("ban", "model"),
+    "retire_model": ("retirement", "model"),
+    "outage_distributor": ("outage", "distributor"),
+    "outage_vendor": ("outage", "vendor"),
+    "jurisdiction": ("ban", "jurisdiction"),
+}
+
 
 def _refuse(field: str, index: int, message: str):
     raise ValidationError({field: [f"Event {index + 1}: {message}"]})

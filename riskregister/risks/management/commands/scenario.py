@@ -11,18 +11,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from riskregister.risks.models import SavedScenario
-from riskregister.risks.scenarios import parse_events, run_scenario, scenario_save
+from riskregister.risks.scenarios import EVENT_OPTIONS, parse_events, run_scenario, scenario_save
 from riskregister.teams.models import Team
-
-# option -> (kind, level) of the event it names
-EVENT_OPTIONS = {
-    "ban_provider": ("ban", "provider"),
-    "ban_model": ("ban", "model"),
-    "retire_model": ("retirement", "model"),
-    "outage_distributor": ("outage", "distributor"),
-    "outage_vendor": ("outage", "vendor"),
-    "jurisdiction": ("ban", "jurisdiction"),
-}
 
 
 class Command(BaseCommand):
