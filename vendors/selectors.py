@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from vendors.models import StatusChange, StatusSource
+from vendors.models import AIModel, Offering, StatusChange, StatusSource
 
 
 def sources_due(*, now: dt.datetime | None = None, source_ids: Iterable[int] | None = None, force: bool = False) -> QuerySet[StatusSource]:
@@ -42,3 +42,24 @@ def batch_changes(batch: uuid.UUID) -> QuerySet[StatusChange]:
         .select_related("source", "vendor", "model__provider", "offering__model__provider", "offering__distributor")
         .order_by("id")
     )
+
+
+def offerings_by_distributor_model_id() -> dict[str, list[Offering]]:
+    """Every offering under its distributor's model id, lower-cased (one id may name several routes)."""
+    index: dict[str, list[Offering]] = {}
+    for offering in Offering.objects.select_related("model", "distributor"):
+        index.setdefault(offering.distributor_model_id.lower(), []).append(offering)
+    return index
+
+
+def models_by_name(*, display_names: bool = False) -> dict[str, AIModel]:
+    """Every model under its slug and aliases (and its display name with `display_names`), lower-cased;
+    the first model to claim a name keeps it."""
+    index: dict[str, AIModel] = {}
+    for model in AIModel.objects.select_related("provider"):
+        names = [model.slug, *(model.aliases or [])]
+        if display_names:
+            names.insert(1, model.name)
+        for name in names:
+            index.setdefault(str(name).strip().lower(), model)
+    return index

@@ -22,7 +22,8 @@ from django.db import transaction
 
 from riskregister.risks import services
 from riskregister.risks.models import Criticality, DataClassification, Dependency, Environment
-from vendors.models import AIModel, Offering, Vendor
+from vendors.models import Offering, Vendor
+from vendors.selectors import models_by_name, offerings_by_distributor_model_id
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 MAX_IMPORT_ROWS = 5000
@@ -44,19 +45,16 @@ class _Catalog:
     """Models, vendors and offerings by every name they go by, loaded once per import."""
 
     def __init__(self):
-        self.models: dict[str, AIModel] = {}
-        for model in AIModel.objects.select_related("provider"):
-            for name in [model.slug, model.name, *model.aliases]:
-                self.models.setdefault(str(name).strip().lower(), model)
+        self.models = models_by_name(display_names=True)
         self.vendors: dict[str, Vendor] = {}
         for vendor in Vendor.objects.all():
             for name in [vendor.slug, vendor.name, *vendor.aliases]:
                 self.vendors.setdefault(str(name).strip().lower(), vendor)
+        self.by_model_id = offerings_by_distributor_model_id()
         self.offerings: dict[tuple[int, int], list[Offering]] = {}
-        self.by_model_id: dict[str, list[Offering]] = {}
-        for offering in Offering.objects.select_related("model", "distributor"):
-            self.offerings.setdefault((offering.model_id, offering.distributor_id), []).append(offering)
-            self.by_model_id.setdefault(offering.distributor_model_id.lower(), []).append(offering)
+        for routes in self.by_model_id.values():
+            for offering in routes:
+                self.offerings.setdefault((offering.model_id, offering.distributor_id), []).append(offering)
 
     def offering(self, *, model: str, distributor: str = "", distributor_model_id: str = "") -> Offering:
         """The offering named by a model and a route; the provider's own API when no route is given."""

@@ -11,7 +11,8 @@ import datetime as dt
 
 from rest_framework import serializers
 
-from vendors.models import AIModel, Offering, StatusChange
+from vendors.models import StatusChange
+from vendors.selectors import models_by_name, offerings_by_distributor_model_id
 from vendors.sources import register
 from vendors.sources.base import SourceError, SourceKind, load_json
 
@@ -53,13 +54,8 @@ class CatalogKind(SourceKind):
         return entries
 
     def record(self, entries: dict[str, str], context) -> None:
-        offerings: dict[str, list[Offering]] = {}
-        for offering in Offering.objects.select_related("model", "distributor"):
-            offerings.setdefault(offering.distributor_model_id.lower(), []).append(offering)
-        models: dict[str, AIModel] = {}
-        for model in AIModel.objects.all():
-            for name in [model.slug, *(model.aliases or [])]:
-                models.setdefault(str(name).lower(), model)
+        offerings = offerings_by_distributor_model_id()
+        models = models_by_name()
         matched: dict[str, list[str]] = {}
         done = set()
         for key, date in entries.items():

@@ -148,8 +148,7 @@ class Command(BaseCommand):
         for slug, name, provider, aliases, notes in MODELS:
             models[slug], made = AIModel.objects.get_or_create(
                 slug=slug,
-                defaults={"name": name, "provider": vendors[provider], "aliases": aliases,
-                          "lifecycle": AIModel._meta.get_field("lifecycle").default, "export_control_notes": notes},
+                defaults={"name": name, "provider": vendors[provider], "aliases": aliases, "export_control_notes": notes},
             )
             created += made
         offerings = {}
