@@ -76,7 +76,8 @@ class FetchResult:
 # `is_global` already refuses loopback, RFC 1918, link-local, unique-local and documentation ranges;
 # these are listed as well because they are either global by the registry's definition (CGNAT is
 # "shared" but some Python versions disagree, metadata services sit inside link-local or ULA) or
-# because they tunnel to an IPv4 address that must itself be checked (mapped, NAT64, 6to4, Teredo).
+# because they tunnel to an IPv4 address that must itself be checked (mapped, translated, NAT64, 6to4,
+# Teredo).
 _FORBIDDEN_NETWORKS = [
     ipaddress.ip_network(net)
     for net in (
@@ -97,6 +98,7 @@ _FORBIDDEN_NETWORKS = [
         "::1/128",
         "::/96",  # IPv4-compatible (deprecated)
         "::ffff:0:0/96",  # IPv4-mapped
+        "::ffff:0:0:0/96",  # IPv4-translated (RFC 2765, SIIT); Python 3.11 calls these global
         "64:ff9b::/96",  # NAT64
         "64:ff9b:1::/48",  # local-use NAT64
         "2001::/32",  # Teredo

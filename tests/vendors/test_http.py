@@ -34,6 +34,8 @@ FORBIDDEN_HOSTS = [
     "[::ffff:127.0.0.1]",  # IPv4-mapped
     "[::ffff:7f00:1]",
     "[::ffff:8.8.8.8]",  # mapped forms are refused whatever they map to
+    "[::ffff:0:7f00:1]",  # IPv4-translated (RFC 2765) 127.0.0.1, which Python 3.11 calls global
+    "[::ffff:0:a9fe:a9fe]",  # IPv4-translated 169.254.169.254
     "[::127.0.0.1]",  # IPv4-compatible
     "[64:ff9b::7f00:1]",  # NAT64
     "[64:ff9b::a9fe:a9fe]",
@@ -100,10 +102,23 @@ def test_public_name_and_listed_private_host_are_accepted(monkeypatch, no_privat
         source("http://127.0.0.1:8026/x").full_clean()  # host:port entries allow that port only
 
 
-@pytest.mark.parametrize("host", ["127.0.0.1", "2130706433", "0x7f.1", "0177.0.0.1", "[::ffff:127.0.0.1]", "localhost"])
+@pytest.mark.parametrize(
+    "host", ["127.0.0.1", "2130706433", "0x7f.1", "0177.0.0.1", "[::ffff:127.0.0.1]", "[::ffff:0:7f00:1]", "localhost"]
+)
 def test_forbidden_address_is_refused_at_connect_and_the_listener_sees_nothing(host, listener, no_private_hosts):
     with pytest.raises(http.ForbiddenAddress):
         http.fetch(f"http://{host}:{listener.port}/")
+    assert listener.connections == 0
+
+
+@pytest.mark.django_db
+def test_name_that_rebinds_to_an_ipv4_translated_address_is_refused_at_fetch(listener, monkeypatch):
+    answers = iter([["93.184.216.34"], ["::ffff:0:7f00:1"]])
+    monkeypatch.setattr(http, "resolve_host", lambda host, port: next(answers))
+    url = f"http://translated.example.com:{listener.port}/api/v2/summary.json"
+    source(url).full_clean()
+    with pytest.raises(http.ForbiddenAddress, match="::ffff:0:0:0/96"):
+        http.fetch(url)
     assert listener.connections == 0
 
 
