@@ -21,6 +21,8 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 DEBUG = env_bool("DEBUG", False)
 
 _DEVELOPMENT_SECRET_KEY = "development-only-insecure-key-do-not-use-in-production"
+# As Django's deploy check (security.W009): "aaaa…" is long and still guessable.
+_SECRET_KEY_MIN_DISTINCT_CHARACTERS = 5
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
@@ -31,6 +33,11 @@ if not SECRET_KEY:
     SECRET_KEY = _DEVELOPMENT_SECRET_KEY
 elif not DEBUG and (SECRET_KEY == _DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 32):
     raise ImproperlyConfigured("SECRET_KEY is the development key or shorter than 32 characters; refusing to start with DEBUG off.")
+elif not DEBUG and len(set(SECRET_KEY)) < _SECRET_KEY_MIN_DISTINCT_CHARACTERS:
+    raise ImproperlyConfigured(
+        f"SECRET_KEY has too few distinct characters (fewer than {_SECRET_KEY_MIN_DISTINCT_CHARACTERS}); "
+        "refusing to start with DEBUG off. Use a long random value."
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])

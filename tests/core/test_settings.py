@@ -43,6 +43,16 @@ def test_production_with_the_development_key_refuses_to_start():
     assert "refusing to start with DEBUG off" in result.stderr
 
 
+@pytest.mark.parametrize("key", ["a" * 64, "ab" * 32, "abcd" * 16])
+def test_production_with_a_key_of_too_few_distinct_characters_refuses_to_start(key):
+    # Long enough, but guessable: Django's deploy check asks for at least five distinct characters.
+    env = {"DEBUG": "false", "ALLOWED_HOSTS": "register.example.com", "SECRET_KEY": key}
+    result = run_manage("check", env_overrides=env)
+    assert result.returncode != 0
+    assert "too few distinct characters" in result.stderr
+    assert key not in result.stdout + result.stderr
+
+
 def test_a_database_url_that_is_not_one_is_a_clear_error():
     result = run_manage("check", env_overrides={"DEBUG": "true", "DATABASE_URL": "nonsense://"})
     assert result.returncode != 0
