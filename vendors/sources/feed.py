@@ -2,8 +2,26 @@
 
 Each entry is an incident. Its state comes from the title (`[RESOLVED] …`, `Resolved: …`, AWS's
 "Service is operating normally: …") or, for Statuspage history feeds, from the newest update in
-the content (`<strong>Resolved</strong> - …`). Entries are matched to offerings, models or the
-source's vendor by `config.keywords`.
+the content (`<strong>Resolved</strong> - …`).
+
+What an entry is about is read with what the register knows (vendors/matching.py). For a feed that
+speaks for a vendor:
+
+| the entry                                  | is recorded for                                        |
+|--------------------------------------------|--------------------------------------------------------|
+| names models (name, slug, alias) or the    | the vendor's offerings of those models only ("Claude   |
+| vendor's model ids                         | Fable 5 unavailable, other models are not affected")   |
+| names a provider, none of its models       | the vendor's offerings of that provider's models       |
+| names models the vendor does not serve     | nothing (nobody uses them there); a provider's own     |
+|                                            | feed records them on the model                         |
+| names no model, matches `keywords`         | the keywords' targets (keywords narrow)                |
+| names no model, no keyword                 | `scope`: the whole vendor by default                   |
+| names models and matches `keywords`        | both (keywords add)                                    |
+| lacks every word of `require` (if set)     | nothing                                                |
+
+With `region` (AWS publishes one feed per service and region, e.g. bedrock-us-east-1.rss) the
+vendor's offerings are those served in that region, and "the whole vendor" is each of them. A feed
+without a vendor records the models it names, and its keywords.
 """
 
 from __future__ import annotations
@@ -17,6 +35,7 @@ import feedparser
 from rest_framework import serializers
 
 from vendors.changes import RESOLVED_INCIDENT_STATUSES, rate_incident
+from vendors.matching import VendorRoutes, register_index
 from vendors.models import AIModel, Offering, StatusChange
 from vendors.sources import register
 from vendors.sources.base import IdListField, SourceError, SourceKind
@@ -29,12 +48,38 @@ class KeywordTargets(serializers.Serializer):
     vendor = serializers.BooleanField(required=False, default=False)
 
 
+class ScopeTargets(KeywordTargets):
+    vendor = serializers.BooleanField(required=False, default=True)
+
+
+_REGION = re.compile(r"[a-z0-9][a-z0-9-]{0,49}")
+
+
 class FeedConfig(serializers.Serializer):
     """`keywords`: a word or phrase -> what an entry naming it (in its title, text or categories,
-    case-insensitively) is about: `{"bedrock": {"offerings": [3, 4]}, "claude": {"models": [1]},
-    "outage": {"vendor": true}}`. Without keywords every entry is about the source's vendor."""
+    case-insensitively) is about: `{"knowledge bases": {"offerings": [3, 4]}, "claude api":
+    {"models": [1]}, "outage": {"vendor": true}}`; a model there means the vendor's offerings of it.
+    `scope`: what an entry naming no model and no keyword is about (default `{"vendor": true}`, the
+    whole vendor; `{"vendor": false}` ignores such entries). `region`: the one region the feed
+    speaks of (`us-east-1`). `require`: words of which an entry must hold one to be read at all
+    (a feed covering many services)."""
 
     keywords = serializers.DictField(child=KeywordTargets(), required=False, default=dict)
+    scope = ScopeTargets(required=False, default=lambda: {"offerings": [], "models": [], "vendor": True})
+    region = serializers.CharField(required=False, allow_blank=True, default="", max_length=50)
+    require = serializers.ListField(child=serializers.CharField(max_length=200), required=False, default=list)
+
+    def validate_region(self, value):
+        value = value.strip().lower()
+        if value and not _REGION.fullmatch(value):
+            raise serializers.ValidationError("A region id such as us-east-1: letters, digits and hyphens.")
+        return value
+
+    def validate_require(self, value):
+        words = [word.strip() for word in value]
+        if not all(words):
+            raise serializers.ValidationError("A required word cannot be empty.")
+        return words
 
     def validate(self, data):
         for keyword, targets in data.get("keywords", {}).items():
@@ -109,7 +154,7 @@ class FeedKind(SourceKind):
     accept = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8"
 
     def referenced_ids(self, config):
-        targets = (config.get("keywords") or {}).values()
+        targets = [*(config.get("keywords") or {}).values(), config.get("scope") or {}]
         return {
             "offerings": {i for t in targets for i in t.get("offerings", [])},
             "models": {i for t in targets for i in t.get("models", [])},
@@ -118,30 +163,10 @@ class FeedKind(SourceKind):
     def parse(self, snapshot, fetched) -> list[Entry]:
         return parse_feed(fetched.body)
 
-    def _subjects(self, entry: Entry, context, offerings, models) -> list[tuple[str, object]]:
-        keywords = (context.source.config or {}).get("keywords") or {}
-        if not keywords:
-            return [("vendor", context.source.vendor)] if context.source.vendor_id else []
-        subjects: dict[str, tuple[str, object]] = {}
-        for keyword, targets in keywords.items():
-            if not re.search(rf"(?<!\w){re.escape(keyword)}(?!\w)", entry.text, re.I):
-                continue
-            for offering_id in targets.get("offerings", []):
-                if offering_id in offerings:
-                    subjects[f"offering{offering_id}"] = ("offering", offerings[offering_id])
-            for model_id in targets.get("models", []):
-                if model_id in models:
-                    subjects[f"model{model_id}"] = ("model", models[model_id])
-            if targets.get("vendor") and context.source.vendor_id:
-                subjects[f"vendor{context.source.vendor_id}"] = ("vendor", context.source.vendor)
-        return list(subjects.values())
-
     def record(self, entries: list[Entry], context) -> None:
-        ids = self.referenced_ids(context.source.config or {})
-        offerings = Offering.objects.select_related("model", "distributor").in_bulk(ids["offerings"])
-        models = AIModel.objects.in_bulk(ids["models"])
         first_check = "entries" not in context.state
         known: dict = context.state.get("entries") or {}
+        reader = None
         for entry in entries:
             previous = known.get(entry.id)
             if previous == entry.status:
@@ -149,7 +174,8 @@ class FeedKind(SourceKind):
             # A history feed holds years of resolved incidents: the first check only takes open ones.
             if first_check and entry.status in RESOLVED_INCIDENT_STATUSES:
                 continue
-            for subject_kind, subject in self._subjects(entry, context, offerings, models):
+            reader = reader or EntryReader(context.source)  # the index is built once per check, if needed
+            for subject_kind, subject in reader.subjects(entry.text):
                 context.record(
                     kind=StatusChange.Kind.INCIDENT,
                     previous_value=previous or "",
@@ -159,9 +185,81 @@ class FeedKind(SourceKind):
                     title=entry.title,
                     link=entry.link,
                     external_id=entry.id,
-                    details={"status": entry.status, "impact": entry.impact},
+                    details={"status": entry.status, "impact": entry.impact, "names": reader.last_names},
                     dedupe_key=f"feed:{context.source.id}:{entry.id}:{entry.status}:{subject_kind}{subject.id}",
                     **{subject_kind: subject},
                 )
         # Remember what the feed holds now; entries that dropped off are forgotten.
         context.state["entries"] = {entry.id: entry.status for entry in entries}
+
+
+def _keyword_pattern(word: str) -> re.Pattern:
+    return re.compile(rf"(?<!\w){re.escape(word)}(?!\w)", re.I)
+
+
+class EntryReader:
+    """What the entries of one source are about (the table in the module's docstring): built once
+    per check, it holds the register's name index and the source's vendor's routes."""
+
+    def __init__(self, source):
+        config = source.config or {}
+        self.vendor = source.vendor if source.vendor_id else None
+        self.keywords = [(_keyword_pattern(word), targets) for word, targets in (config.get("keywords") or {}).items()]
+        self.require = [_keyword_pattern(word) for word in config.get("require") or []]
+        self.scope = config.get("scope") or {"vendor": True}
+        self.region = config.get("region") or ""
+        self.index = register_index(offerings_of=self.vendor.id if self.vendor else None)
+        self.routes = VendorRoutes(vendor_id=self.vendor.id, region=self.region) if self.vendor else None
+        self.last_names: list[str] = []
+        self._offerings: dict[int, Offering] = {}
+        self._models: dict[int, AIModel] = {}
+
+    def subjects(self, text: str) -> list[tuple[str, object]]:
+        """(subject field, subject) pairs an entry's text is about."""
+        self.last_names = []
+        if self.require and not any(pattern.search(text) for pattern in self.require):
+            return []
+        offering_ids: set[int] = set()
+        model_ids: set[int] = set()
+        whole_vendor = False
+        found = self.index.find(text, speaking_for={self.vendor.id} if self.vendor else ())
+        self.last_names = found.names
+        if self.routes is not None:
+            named, offering_ids, unserved = self.routes.named(found, providers=self.index.providers)
+            # A provider's own feed naming a model whose direct route the register lacks.
+            model_ids |= {m.id for m in found.mentions if m.kind == "model" and m.id in unserved and m.provider_id == self.vendor.id}
+        else:
+            named, model_ids = bool(found.model_ids), set(found.model_ids)
+        matched = [targets for pattern, targets in self.keywords if pattern.search(text)]
+        for targets in matched if (named or matched) else [self.scope]:
+            offering_ids |= set(targets.get("offerings") or [])
+            for model_id in targets.get("models") or []:
+                routes = self.routes.by_model.get(model_id) if self.routes is not None else None
+                if routes:
+                    offering_ids |= routes
+                elif self.routes is None or self._provider_of(model_id) == self.vendor.id:
+                    model_ids.add(model_id)
+            whole_vendor = whole_vendor or bool(targets.get("vendor"))
+        subjects: list[tuple[str, object]] = []
+        if whole_vendor and self.vendor is not None:
+            if self.region:
+                offering_ids |= self.routes.in_scope
+            else:
+                subjects.append(("vendor", self.vendor))
+        subjects += [("offering", o) for o in self._load(Offering, self._offerings, offering_ids)]
+        subjects += [("model", m) for m in self._load(AIModel, self._models, model_ids)]
+        return subjects
+
+    def _provider_of(self, model_id: int) -> int | None:
+        model = self._load(AIModel, self._models, {model_id})
+        return model[0].provider_id if model else None
+
+    @staticmethod
+    def _load(model_class, cache: dict, ids: set[int]) -> list:
+        missing = [i for i in ids if i not in cache]
+        if missing:
+            queryset = model_class.objects.all()
+            if model_class is Offering:
+                queryset = queryset.select_related("model", "distributor")
+            cache.update(queryset.in_bulk(missing))
+        return [cache[i] for i in sorted(ids) if i in cache]

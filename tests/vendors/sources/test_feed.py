@@ -48,7 +48,9 @@ def test_aws_event_is_recorded_and_its_resolution_understood(rss, source, bedroc
     assert (resolved.previous_value, resolved.current_value, resolved.severity) == ("investigating", "resolved", "info")
 
 
-def test_outage_words_make_an_entry_major_and_unmatched_entries_are_ignored(rss, source):
+def test_outage_words_make_an_entry_major_and_unmatched_entries_are_ignored_without_a_scope(rss, source, bedrock_offering):
+    source.config = {**source.config, "scope": {"vendor": False}}
+    source.save(update_fields=["config"])
     check(source)
     rss.body = payloads.aws_rss([
         ("g1", "Service disruption", "Amazon Bedrock is unavailable in US-EAST-1."),
