@@ -224,9 +224,10 @@ class Command(BaseCommand):
                 "url": "https://status.aws.amazon.com/rss/bedrock-us-east-1.rss",
                 "vendor": vendors["amazon"],
                 "interval": 300,
-                "config": {"keywords": {"bedrock": {"offerings": [
-                    offering.id for (model, distributor), offering in offerings.items() if distributor == "amazon"
-                ]}}},
+                # Entries are read by the models they name ("Anthropic Claude Fable 5 … unavailable")
+                # and reach Bedrock's offerings of those models in us-east-1; an entry naming none
+                # reaches every Bedrock offering of that region.
+                "config": {"region": "us-east-1"},
             },
             {
                 "name": "Federal Register: Bureau of Industry and Security",
