@@ -89,6 +89,18 @@ def rate_incident(*, status: str, impact: str) -> str:
     return _IMPACT_SEVERITY.get((impact or "").lower(), Severity.INFO)
 
 
+# Federal Register document types that bind no one yet: they flag the risks of what they name for
+# review and tell its teams, and ban nothing. "Document" is what the source records for a type it
+# does not know.
+REGULATORY_NOTICE_VALUES = frozenset({"proposed rule", "notice", "presidential document", "document"})
+
+
+def regulatory_is_ban(value: str) -> bool:
+    """Whether a regulatory change bans its subject: a final Rule does, and so does a ban recorded by
+    hand ("export control"); a Proposed Rule, a Notice or a presidential document is a notice."""
+    return (value or "").strip().lower() not in REGULATORY_NOTICE_VALUES
+
+
 def rate_regulatory(*, document_type: str, names_model: bool) -> str:
     """A rule naming a model is critical; a rule naming a vendor major; proposals and notices minor."""
     if (document_type or "").strip().lower() == "rule":
@@ -110,5 +122,5 @@ def rate(kind: str, *, previous: str = "", current: str = "") -> str:
     if kind == Kind.DEPRECATION:
         return rate_deprecation(previous=previous, current=current)
     if kind == Kind.REGULATORY:
-        return Severity.CRITICAL
+        return Severity.CRITICAL if regulatory_is_ban(current) else Severity.MINOR
     return Severity.INFO

@@ -37,8 +37,10 @@ from dataclasses import dataclass, field
 
 # How far (in parts) a generic model name may be from its provider's name.
 PROVIDER_WINDOW = 20
-# Names this short are never evidence ("AI", "X"); names up to SHORT_NAME_LENGTH match their case.
+# Names this short are never evidence ("X"; a vendor called "AI"); names up to SHORT_NAME_LENGTH
+# match their case ("AWS", "o1"). A model's short name needs its provider as well (generic).
 MIN_NAME_LENGTH = 2
+MIN_VENDOR_NAME_LENGTH = 3
 SHORT_NAME_LENGTH = 3
 
 _WORD = re.compile(r"\w[\w.:@/+-]*")
@@ -166,7 +168,7 @@ class NameIndex:
         vendor_parts = {vendor.id: [name_parts(name) for name in vendor.names] for vendor in vendors}
         for vendor in vendors:
             for name in vendor.names:
-                self._add(name, lambda exact, v=vendor: _Referent("vendor", v.id, exact=exact))
+                self._add(name, lambda exact, v=vendor: _Referent("vendor", v.id, exact=exact), minimum=MIN_VENDOR_NAME_LENGTH)
         for model in models:
             own = vendor_parts.get(model.provider_id, [])
             for name in model.names:
@@ -179,9 +181,9 @@ class NameIndex:
                     "offering", o.id, provider_id=o.provider_id, model_id=o.model_id,
                     generic=_is_generic(n, own), exact=exact))
 
-    def _add(self, name: str, referent) -> None:
+    def _add(self, name: str, referent, *, minimum: int = MIN_NAME_LENGTH) -> None:
         name = str(name or "").strip()
-        if len(_compact(name)) < MIN_NAME_LENGTH:
+        if len(_compact(name)) < minimum:
             return
         parts = _cut(name)
         if not parts.lower:

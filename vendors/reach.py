@@ -34,6 +34,7 @@ from operator import or_
 from django.db import models
 from django.db.models import F, Q, QuerySet
 
+from vendors.changes import regulatory_is_ban
 from vendors.models import Lifecycle, Offering, StatusChange
 
 
@@ -46,6 +47,9 @@ class EventKind(models.TextChoices):
     PRICE_CHANGE = "price_change", "price change"
     POLICY_CHANGE = "policy_change", "policy change"
     DEPRECATION = "deprecation"
+    # A Proposed Rule or a Notice naming a model or provider: it reaches what a ban would, so that
+    # the teams are told and the risks come back for review, but it takes nothing down.
+    REGULATORY_NOTICE = "regulatory_notice", "regulatory notice"
 
 
 class EventLevel(models.TextChoices):
@@ -161,7 +165,8 @@ def event_from_change(change: StatusChange) -> Event | None:
     - status or incident of a vendor: an outage or incident at level vendor (its own service only);
       of an offering: of that offering; of a model: of the provider's own offering of it.
       Recoveries (back to operational, incident resolved) map to the same event.
-    - deprecation: a deprecation of the subject. Regulatory: a ban of the subject.
+    - deprecation: a deprecation of the subject. Regulatory: a ban of the subject when it is a Rule
+      (or a ban recorded by hand), a regulatory notice of it when a Proposed Rule or a Notice.
     """
     kind = change.kind
     if kind == StatusChange.Kind.LIFECYCLE:
@@ -183,7 +188,7 @@ def event_from_change(change: StatusChange) -> Event | None:
         event_kind = EventKind.DEPRECATION
         level, target = _subject_level_and_target(change)
     elif kind == StatusChange.Kind.REGULATORY:
-        event_kind = EventKind.BAN
+        event_kind = EventKind.BAN if regulatory_is_ban(change.current_value) else EventKind.REGULATORY_NOTICE
         level, target = _subject_level_and_target(change)
     else:
         return None

@@ -44,6 +44,9 @@ def test_component_statuses_map_as_the_design_says(raw, ours):
         ("deprecation", "2027-01-01", "minor"),
         ("deprecation", "", "info"),
         ("regulatory", "Rule", "critical"),
+        ("regulatory", "export control", "critical"),  # a ban recorded by hand
+        ("regulatory", "Proposed Rule", "minor"),
+        ("regulatory", "Notice", "minor"),
     ],
 )
 def test_severity_is_rated_from_the_change_alone(kind, current, severity):

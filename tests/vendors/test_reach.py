@@ -181,6 +181,14 @@ def test_regulatory_ban_of_a_provider_reaches_every_distributor(story):
     assert set(offerings_reached([event_from_change(recorded)])) == named(story, *ANTHROPIC_EVERYWHERE)
 
 
+@pytest.mark.parametrize("value", ["Proposed Rule", "Notice", "notice"])
+def test_a_proposed_rule_or_notice_is_a_regulatory_notice_reaching_what_a_ban_would(story, value):
+    notice = event_from_change(change(vendor=story.anthropic, kind="regulatory", current_value=value))
+    ban = event_from_change(change(vendor=story.anthropic, kind="regulatory", current_value="Rule"))
+    assert (notice.kind, ban.kind) == ("regulatory_notice", "ban")
+    assert set(offerings_reached([notice])) == set(offerings_reached([ban])) == named(story, *ANTHROPIC_EVERYWHERE)
+
+
 def test_deprecation_change_is_a_deprecation_of_its_subject(story):
     recorded = change(offering=story.gpt_azure, kind="deprecation", current_value="2027-01-01")
     event = event_from_change(recorded)

@@ -2,7 +2,13 @@
 
 `GET /api/v1/documents.json?conditions[agencies][]=…&conditions[term]=…&order=newest`; zero hits
 come back with no `results` key. A new document whose title or abstract names a model or vendor of
-the register (by name, slug or alias) is a regulatory change with that model or vendor as subject.
+the register (read by vendors/matching.py: whole names, the longest first, generic names only
+beside their provider) is a regulatory change with that model or vendor as subject. A vendor
+whose models the document names is not recorded again.
+
+Only a Rule is a ban (vendors.changes.regulatory_is_ban, vendors.reach): a Proposed Rule, a Notice
+or a presidential document naming a model is a regulatory notice, which tells the model's teams and
+sends its risks back for review but bans nothing.
 """
 
 from __future__ import annotations
@@ -14,13 +20,12 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from rest_framework import serializers
 
-from vendors.changes import rate_regulatory
+from vendors.changes import REGULATORY_NOTICE_VALUES, rate_regulatory
+from vendors.matching import NameIndex, register_index
 from vendors.models import AIModel, StatusChange, Vendor
 from vendors.sources import register
 from vendors.sources.base import SourceError, SourceKind, load_json
 
-# Names shorter than this ("o1", "AI") match too much prose to be evidence of anything.
-MIN_NAME_LENGTH = 4
 SEEN_LIMIT = 1000
 
 
@@ -96,18 +101,21 @@ class FederalRegisterKind(SourceKind):
         first_check = "seen" not in context.state
         since = (context.source.config or {}).get("since")
         fresh = [d for d in documents if d.number not in seen]
-        if fresh:
-            matcher = _Matcher()
-            for document in fresh:
-                if first_check and not (since and document.published >= str(since)):
-                    continue
-                self._record_document(document, matcher, context)
+        index = None
+        for document in fresh:
+            if first_check and not (since and document.published >= str(since)):
+                continue
+            index = index or register_index()  # built once per check, and only when needed
+            self._record_document(document, index, context)
         context.state["seen"] = ([d.number for d in documents] + [n for n in context.state.get("seen", []) if n not in {d.number for d in documents}])[:SEEN_LIMIT]
 
-    def _record_document(self, document: Document, matcher: "_Matcher", context) -> None:
-        text = f"{document.title}\n{document.abstract}"
-        models = matcher.models_named(text)
-        vendors = [v for v in matcher.vendors_named(text) if v.id not in {m.provider_id for m in models}]
+    def _record_document(self, document: Document, index: NameIndex, context) -> None:
+        found = index.find(f"{document.title}\n{document.abstract}")
+        models = list(AIModel.objects.filter(id__in=found.model_ids).order_by("id")) if found.model_ids else []
+        named_providers = {model.provider_id for model in models}
+        vendor_ids = found.vendor_ids - named_providers
+        vendors = list(Vendor.objects.filter(id__in=vendor_ids).order_by("id")) if vendor_ids else []
+        value = document_value(document.type)
         try:
             effective = dt.datetime.combine(dt.date.fromisoformat(document.published), dt.time(), dt.timezone.utc)
         except ValueError:
@@ -116,36 +124,25 @@ class FederalRegisterKind(SourceKind):
             context.record(
                 kind=StatusChange.Kind.REGULATORY,
                 previous_value="",
-                current_value=document.type or "document",
+                current_value=value,
                 raw_value=document.number,
-                severity=rate_regulatory(document_type=document.type, names_model=subject_field == "model"),
+                severity=rate_regulatory(document_type=value, names_model=subject_field == "model"),
                 title=f"{document.type or 'Document'} naming {subject}: {document.title}",
                 link=document.link,
                 external_id=document.number,
                 effective_at=effective,
                 details={"document_number": document.number, "type": document.type,
-                         "publication_date": document.published, "abstract": document.abstract[:1000]},
+                         "publication_date": document.published, "abstract": document.abstract[:1000],
+                         "names": found.names},
                 dedupe_key=f"regulatory:federal_register:{document.number}:{subject_field}{subject.id}",
                 **{subject_field: subject},
             )
 
 
-def _pattern(names) -> re.Pattern | None:
-    names = sorted({n.strip() for n in names if n and len(n.strip()) >= MIN_NAME_LENGTH}, key=len, reverse=True)
-    if not names:
-        return None
-    return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w-])", re.I)
-
-
-class _Matcher:
-    """Names of the register's models and vendors, looked up in a document's text."""
-
-    def __init__(self):
-        self.models = [(m, _pattern([m.name, m.slug, *(m.aliases or [])])) for m in AIModel.objects.all()]
-        self.vendors = [(v, _pattern([v.name, v.slug, *(v.aliases or [])])) for v in Vendor.objects.all()]
-
-    def models_named(self, text: str) -> list[AIModel]:
-        return [m for m, pattern in self.models if pattern and pattern.search(text)]
-
-    def vendors_named(self, text: str) -> list[Vendor]:
-        return [v for v, pattern in self.vendors if pattern and pattern.search(text)]
+def document_value(document_type: str) -> str:
+    """The recorded value of a document: "Rule" (a ban of what it names), a known non-binding type
+    as the Federal Register writes it, or "Document" for a type nobody knows yet (never a ban)."""
+    cleaned = (document_type or "").strip()
+    if cleaned.lower() == "rule":
+        return "Rule"
+    return cleaned if cleaned.lower() in REGULATORY_NOTICE_VALUES else "Document"

@@ -79,3 +79,61 @@ def test_answer_without_results_or_count_is_garbage(documents, source):
     documents.body = b'{"errors": {"conditions": "bad"}}'
     result, _ = check(source)
     assert not result.ok and "no `results`" in result.error
+
+
+@pytest.fixture
+def routes(register_world):
+    """A Bedrock route of Claude Mythos 5 that a team depends on, with a risk under review."""
+    from tests.factories import DependencyFactory, DistributorFactory, OfferingFactory, RiskFactory
+
+    _, mythos = register_world
+    bedrock = OfferingFactory(model=mythos, distributor=DistributorFactory(slug="amazon", name="Amazon Web Services"),
+                              distributor_model_id="anthropic.claude-mythos-5-v1:0")
+    return RiskFactory(dependency=DependencyFactory(offering=bedrock))
+
+
+@pytest.mark.parametrize(
+    "document_type, value, severity, event_kind",
+    [
+        ("Rule", "Rule", "critical", "ban"),
+        ("Proposed Rule", "Proposed Rule", "minor", "regulatory_notice"),
+        ("Notice", "Notice", "minor", "regulatory_notice"),
+        ("Presidential Document", "Presidential Document", "minor", "regulatory_notice"),
+        ("Correction", "Document", "minor", "regulatory_notice"),  # a type nobody knows is never a ban
+    ],
+)
+def test_only_a_rule_naming_a_model_is_a_ban_other_documents_are_notices_that_reach_its_teams(
+    documents, source, routes, document_type, value, severity, event_kind, django_capture_on_commit_callbacks
+):
+    from riskregister.risks.impact import blast_radius
+    from vendors.reach import event_from_change
+
+    check(source)
+    documents.body = payloads.federal_register([payloads.federal_register_document(
+        "2026-25000", "Export Controls on Frontier Models", type=document_type,
+        abstract="BIS proposes license requirements for Claude Mythos 5.")])
+    with django_capture_on_commit_callbacks(execute=True):
+        (change,) = check(source)[1]
+    event = event_from_change(change)
+    assert (change.current_value, change.severity, event.kind) == (value, severity, event_kind)
+    assert change.details["type"] == document_type
+    # Told to the teams of every route of the model, and their risks come back for review.
+    assert [item.dependency for item in blast_radius([event]).affected] == [routes.dependency]
+    routes.refresh_from_db()
+    assert routes.state_changed_at is not None
+
+
+def test_overlapping_and_generic_names_in_documents(documents, source, register_world):
+    cohere = VendorFactory(slug="cohere", name="Cohere")
+    command = AIModelFactory(provider=cohere, slug="command", name="Command")
+    gpt5 = AIModelFactory(provider=VendorFactory(slug="openai"), slug="gpt-5", name="GPT-5")
+    check(source)
+    documents.body = payloads.federal_register([
+        payloads.federal_register_document("2026-26001", "Controls on GPT-5.1", abstract="Covers the weights of GPT-5.1."),
+        payloads.federal_register_document("2026-26002", "Chain of command for license reviews",
+                                           abstract="Describes the command structure of the Bureau's reviews."),
+        payloads.federal_register_document("2026-26003", "Controls on Cohere Command", abstract="Covers Command by Cohere."),
+    ])
+    named = {(change.external_id, change.subject.slug) for change in check(source)[1]}
+    assert named == {("2026-26001", "gpt-5-1"), ("2026-26003", "command")}
+    assert gpt5.changes.count() == 0 and command.changes.count() == 1
