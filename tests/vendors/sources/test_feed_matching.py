@@ -154,3 +154,21 @@ def test_a_region_is_stored_in_lower_case(rss, world):
     from vendors.sources import validate_config
 
     assert validate_config("feed", {"region": " US-EAST-1 "})["region"] == "us-east-1"
+
+
+def test_the_demo_aws_feed_reaches_the_users_of_a_model_an_aws_event_names(rss):
+    from django.core.management import call_command
+
+    from vendors.models import StatusSource
+
+    call_command("seed_demo", verbosity=0)
+    source = StatusSource.objects.get(url="https://status.aws.amazon.com/rss/bedrock-us-east-1.rss")
+    StatusSource.objects.filter(pk=source.pk).update(url=rss.url)  # the same feed, served on loopback
+    source.refresh_from_db()
+    assert check(source)[0].ok
+    rss.body = payloads.aws_rss([FABLE_ENTRY])
+    changes = check(source)[1]
+    assert {(c.offering.model.slug, c.offering.distributor.slug) for c in changes} == {
+        ("claude-fable-5", "amazon"), ("claude-mythos-5", "amazon")}
+    hit = blast_radius([event_from_change(c) for c in changes])
+    assert {(item.dependency.team.slug, item.dependency.system) for item in hit.affected} == {("support", "support-chat")}
