@@ -31,6 +31,7 @@ longest name that starts there, whatever the size of the catalog (bench/matching
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -74,13 +75,21 @@ def _cut(text: str) -> _Parts:
     return _Parts(lower, exact, starts, ends)
 
 
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
+@functools.lru_cache(maxsize=65536)
+def _name(name) -> tuple[tuple[str, ...], tuple[str, ...], str]:
+    """A name's parts in lower case, as written, and its letters and digits alone. Cached: the
+    same ids and names recur across distributors and checks."""
+    name = str(name or "").strip()
+    parts = _cut(name)
+    return tuple(parts.lower), tuple(parts.exact), _NOT_ALNUM.sub("", name)
+
+
 def name_parts(name: str) -> tuple[str, ...]:
     """The parts a name is looked up by (lower case)."""
-    return tuple(_cut(name).lower)
-
-
-def _compact(name: str) -> str:
-    return re.sub(r"[\W_]+", "", name or "")
+    return _name(name)[0]
 
 
 @dataclass(frozen=True)
@@ -165,34 +174,32 @@ class NameIndex:
         vendors, models = list(vendors), list(models)
         # Vendors that make models: naming one in a distributor's feed names its models there.
         self.providers = {model.provider_id for model in models}
-        vendor_parts = {vendor.id: [name_parts(name) for name in vendor.names] for vendor in vendors}
+        vendor_parts = {vendor.id: [_name(name)[0] for name in vendor.names] for vendor in vendors}
         for vendor in vendors:
             for name in vendor.names:
-                self._add(name, lambda exact, v=vendor: _Referent("vendor", v.id, exact=exact), minimum=MIN_VENDOR_NAME_LENGTH)
+                self._add(name, "vendor", vendor.id, minimum=MIN_VENDOR_NAME_LENGTH)
         for model in models:
-            own = vendor_parts.get(model.provider_id, [])
+            own = vendor_parts.get(model.provider_id, ())
             for name in model.names:
-                self._add(name, lambda exact, m=model, n=name: _Referent(
-                    "model", m.id, provider_id=m.provider_id, generic=_is_generic(n, own), exact=exact))
+                self._add(name, "model", model.id, provider_id=model.provider_id, own=own)
         for offering in offerings:
-            own = vendor_parts.get(offering.provider_id, [])
+            own = vendor_parts.get(offering.provider_id, ())
             for name in offering.names:
-                self._add(name, lambda exact, o=offering, n=name: _Referent(
-                    "offering", o.id, provider_id=o.provider_id, model_id=o.model_id,
-                    generic=_is_generic(n, own), exact=exact))
+                self._add(name, "offering", offering.id, provider_id=offering.provider_id,
+                          model_id=offering.model_id, own=own)
 
-    def _add(self, name: str, referent, *, minimum: int = MIN_NAME_LENGTH) -> None:
-        name = str(name or "").strip()
-        if len(_compact(name)) < minimum:
+    def _add(self, name, kind: str, referent_id: int, *, provider_id=None, model_id=None, own=(),
+             minimum: int = MIN_NAME_LENGTH) -> None:
+        lower, exact, compact = _name(name)
+        if len(compact) < minimum or not lower:
             return
-        parts = _cut(name)
-        if not parts.lower:
-            return
-        exact = tuple(parts.exact) if len(_compact(name)) <= SHORT_NAME_LENGTH else None
+        generic = kind != "vendor" and _is_generic(lower, compact, own)
+        referent = _Referent(kind, referent_id, provider_id=provider_id, model_id=model_id, generic=generic,
+                             exact=exact if len(compact) <= SHORT_NAME_LENGTH else None)
         node = self._trie
-        for part in parts.lower:
+        for part in lower:
             node = node.setdefault(part, {})
-        node.setdefault(_END, set()).add(referent(exact))
+        node.setdefault(_END, set()).add(referent)
         self.size += 1
 
     def find(self, text: str, *, speaking_for: Iterable[int] = ()) -> Found:
@@ -244,12 +251,10 @@ def _near(start: int, end: int, other: tuple[int, int]) -> bool:
     return gap <= PROVIDER_WINDOW
 
 
-def _is_generic(name: str, provider_names: list[tuple[str, ...]]) -> bool:
+def _is_generic(parts: tuple[str, ...], compact: str, provider_names) -> bool:
     """A name that reads like prose: no digit, or very short; unless it holds its provider's name."""
-    compact = _compact(name)
-    if any(char.isdigit() for char in compact) and len(compact) > SHORT_NAME_LENGTH:
+    if len(compact) > SHORT_NAME_LENGTH and any(char.isdigit() for char in compact):
         return False
-    parts = name_parts(name)
     return not any(_contains(parts, own) for own in provider_names if own)
 
 
