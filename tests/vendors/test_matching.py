@@ -109,9 +109,14 @@ def test_an_offering_is_in_a_region_it_lists_or_when_it_lists_none(regions, regi
     assert in_region(regions, region) is served
 
 
-def test_thousands_of_models_still_find_the_right_one():
+def test_thousands_of_models_still_find_the_right_one_and_generic_names_stay_out_of_prose():
     models = [ModelNames(i, 1 + i % 50, (f"Model {i} Pro", f"model-{i}-pro")) for i in range(1, 5001)]
+    models += [ModelNames(9001, 60, ("Command",)), ModelNames(9002, 61, ("Nova",)), ModelNames(9003, 62, ("Sonar",))]
     vendors = [VendorNames(v, (f"Provider {v}",)) for v in range(1, 51)]
+    vendors += [VendorNames(60, ("Cohere",)), VendorNames(61, ("Amazon",)), VendorNames(62, ("Perplexity",))]
     index = NameIndex(models=models, vendors=vendors)
-    assert index.size == 10050  # two names a model, one a vendor
+    assert index.size == 10056  # two names a model, one a vendor
     assert index.find("Model 4321 Pro and model-17-pro fail, Model 43 Pros do not").model_ids == {4321, 17}
+    prose = "Run the command again: the Nova release of the sonar tool is unaffected, as is Model 12 Pro."
+    assert index.find(prose).model_ids == {12}
+    assert index.find("Perplexity Sonar and Amazon Nova fail; Cohere reports Command is fine").model_ids == {9001, 9002, 9003}
