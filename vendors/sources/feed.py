@@ -18,6 +18,8 @@ speaks for a vendor:
 | names no model, no keyword                 | `scope`: the whole vendor by default                   |
 | names models and matches `keywords`        | both (keywords add)                                    |
 | lacks every word of `require` (if set)     | nothing                                                |
+| is an update of an entry already recorded  | what the entry was recorded for, and what it now names |
+|                                            | ("[RESOLVED] The issue has been resolved.")            |
 
 With `region` (AWS publishes one feed per service and region, e.g. bedrock-us-east-1.rss) the
 vendor's offerings are those served in that region, and "the whole vendor" is each of them. A feed
@@ -166,6 +168,8 @@ class FeedKind(SourceKind):
     def record(self, entries: list[Entry], context) -> None:
         first_check = "entries" not in context.state
         known: dict = context.state.get("entries") or {}
+        # What each entry was recorded for, so that its later updates reach the same subjects.
+        recorded_for: dict = dict(context.state.get("subjects") or {})
         reader = None
         for entry in entries:
             previous = known.get(entry.id)
@@ -175,7 +179,10 @@ class FeedKind(SourceKind):
             if first_check and entry.status in RESOLVED_INCIDENT_STATUSES:
                 continue
             reader = reader or EntryReader(context.source)  # the index is built once per check, if needed
-            for subject_kind, subject in reader.subjects(entry.text):
+            entry_subjects = reader.subjects(entry.text, earlier=recorded_for.get(entry.id) if previous else None)
+            if entry_subjects:
+                recorded_for[entry.id] = sorted(subject_key(kind, subject) for kind, subject in entry_subjects)
+            for subject_kind, subject in entry_subjects:
                 context.record(
                     kind=StatusChange.Kind.INCIDENT,
                     previous_value=previous or "",
@@ -186,11 +193,16 @@ class FeedKind(SourceKind):
                     link=entry.link,
                     external_id=entry.id,
                     details={"status": entry.status, "impact": entry.impact, "names": reader.last_names},
-                    dedupe_key=f"feed:{context.source.id}:{entry.id}:{entry.status}:{subject_kind}{subject.id}",
+                    dedupe_key=f"feed:{context.source.id}:{entry.id}:{entry.status}:{subject_key(subject_kind, subject)}",
                     **{subject_kind: subject},
                 )
         # Remember what the feed holds now; entries that dropped off are forgotten.
         context.state["entries"] = {entry.id: entry.status for entry in entries}
+        context.state["subjects"] = {entry.id: recorded_for[entry.id] for entry in entries if entry.id in recorded_for}
+
+
+def subject_key(kind: str, subject) -> str:
+    return f"{kind}{subject.id}"
 
 
 def _keyword_pattern(word: str) -> re.Pattern:
@@ -214,11 +226,34 @@ class EntryReader:
         self._offerings: dict[int, Offering] = {}
         self._models: dict[int, AIModel] = {}
 
-    def subjects(self, text: str) -> list[tuple[str, object]]:
-        """(subject field, subject) pairs an entry's text is about."""
+    def subjects(self, text: str, *, earlier: list[str] | None = None) -> list[tuple[str, object]]:
+        """(subject field, subject) pairs an entry's text is about. `earlier`: the subjects an
+        earlier state of the same entry was recorded for (`subject_key`). An update follows them:
+        "[RESOLVED] The issue has been resolved." names no model, yet it ends the incident of the
+        routes its opening named, and must not widen to the whole vendor; an update naming more
+        models adds those."""
         self.last_names = []
+        if earlier:
+            own = self._subjects_of_text(text, keep_scope=False)
+            return self._subjects_of_keys(set(earlier) | {subject_key(kind, subject) for kind, subject in own})
         if self.require and not any(pattern.search(text) for pattern in self.require):
             return []
+        return self._subjects_of_text(text, keep_scope=True)
+
+    def _subjects_of_keys(self, keys: set[str]) -> list[tuple[str, object]]:
+        ids: dict[str, set[int]] = {"offering": set(), "model": set(), "vendor": set()}
+        for key in keys:
+            match = re.fullmatch(r"(offering|model|vendor)(\d+)", key)
+            if match:
+                ids[match.group(1)].add(int(match.group(2)))
+        subjects: list[tuple[str, object]] = []
+        if self.vendor is not None and self.vendor.id in ids["vendor"]:
+            subjects.append(("vendor", self.vendor))
+        subjects += [("offering", o) for o in self._load(Offering, self._offerings, ids["offering"])]
+        subjects += [("model", m) for m in self._load(AIModel, self._models, ids["model"])]
+        return subjects
+
+    def _subjects_of_text(self, text: str, *, keep_scope: bool) -> list[tuple[str, object]]:
         offering_ids: set[int] = set()
         model_ids: set[int] = set()
         whole_vendor = False
@@ -231,7 +266,7 @@ class EntryReader:
         else:
             named, model_ids = bool(found.model_ids), set(found.model_ids)
         matched = [targets for pattern, targets in self.keywords if pattern.search(text)]
-        for targets in matched if (named or matched) else [self.scope]:
+        for targets in matched if (named or matched) else ([self.scope] if keep_scope else []):
             offering_ids |= set(targets.get("offerings") or [])
             for model_id in targets.get("models") or []:
                 routes = self.routes.by_model.get(model_id) if self.routes is not None else None

@@ -75,6 +75,17 @@ def test_an_aws_entry_naming_models_reaches_their_bedrock_routes_and_their_users
     assert [item.dependency for item in hit.affected] == [support]
 
 
+def test_an_update_naming_no_model_ends_the_incident_of_the_routes_its_opening_named(rss, world):
+    source = aws_feed(rss, world, region="us-east-1")
+    guid, title, description = FABLE_ENTRY
+    rss.body = payloads.aws_rss([(guid, title, description)])
+    assert subjects(check(source)[1]) == {world.fable_bedrock, world.mythos_bedrock}
+    rss.body = payloads.aws_rss([(guid, "[RESOLVED] Increased error rates", "The issue has been resolved.")])
+    resolved = check(source)[1]
+    assert subjects(resolved) == {world.fable_bedrock, world.mythos_bedrock}  # not every Bedrock offering
+    assert {(c.previous_value, c.current_value, c.severity) for c in resolved} == {("investigating", "resolved", "info")}
+
+
 def test_a_region_feed_scopes_to_the_offerings_of_its_region(rss, world):
     source = aws_feed(rss, world, region="us-east-1")
     rss.body = payloads.aws_rss([
