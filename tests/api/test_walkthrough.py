@@ -216,3 +216,17 @@ def test_status_source_config_is_checked_by_its_kind(admin):
                                                    "config": {"components": {"Claude API": [offering.id]}}}, format="json")
     assert good.status_code == 201, good.content
     assert good.json()["config"]["components"] == {"Claude API": [offering.id]}
+
+
+def test_a_feeds_region_is_checked_by_the_feed_kind(admin):
+    client = client_for(admin)
+    vendor = VendorFactory(slug="amazon")
+    url = "https://93.184.215.14/rss/bedrock-us-east-1.rss"
+    bad = client.post("/api/v1/status-sources/", {"name": "aws", "kind": "feed", "url": url, "vendor": vendor.id,
+                                                  "config": {"region": "us east 1"}}, format="json")
+    assert bad.status_code == 400
+    assert "region" in str(bad.json()["error"]["fields"]["config"])
+    good = client.post("/api/v1/status-sources/", {"name": "aws", "kind": "feed", "url": url, "vendor": vendor.id,
+                                                   "config": {"region": "US-EAST-1"}}, format="json")
+    assert good.status_code == 201, good.content
+    assert good.json()["config"]["region"] == "us-east-1"
