@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from rest_framework import serializers
 
 from vendors.changes import RESOLVED_INCIDENT_STATUSES, map_indicator, map_status, rate_incident, rate_status
+from vendors.matching import VendorRoutes, register_index
 from vendors.models import Offering, OperationalStatus, StatusChange
 from vendors.sources import register
 from vendors.sources.base import IdListField, RecordContext, SourceError, SourceKind, load_json
@@ -269,8 +270,10 @@ class StatuspageKind(SourceKind):
             dedupe_key=f"indicator:{context.base}:{previous}>{current}",
         )
 
-    def _subjects(self, incident: Incident, context, offerings, offerings_of) -> list[list]:
-        """Offerings mapped to the incident's components; the vendor when it names none.
+    def _subjects(self, incident: Incident, context, offerings, offerings_of, names) -> list[list]:
+        """Offerings mapped to the incident's components; when it names none, the vendor's
+        offerings of the models its title names (vendors/matching.py: "Elevated errors on Claude
+        Mythos 5"), else the vendor.
 
         An incident that names only components the register does not map (say a consumer app)
         is remembered but not recorded: a vendor-wide change would reach every offering.
@@ -280,14 +283,40 @@ class StatuspageKind(SourceKind):
             for cid, name in zip(incident.component_ids, incident.component_names):
                 ids += [i for i in offerings_of(cid, name) if i in offerings and i not in ids]
             return [["offering", i] for i in ids]
-        return [["vendor", context.source.vendor_id]] if context.source.vendor_id else []
+        if not context.source.vendor_id:
+            return []
+        named, ids = names(incident.name)
+        if named:
+            return [["offering", i] for i in sorted(ids)]
+        return [["vendor", context.source.vendor_id]]
+
+    @staticmethod
+    def _names_reader(context, offerings):
+        """Reads an incident's title with the register's names; the index is built at most once
+        per check, on the first incident that names no component."""
+        built = {}
+
+        def names(text: str) -> tuple[bool, set[int]]:
+            if not built:
+                vendor_id = context.source.vendor_id
+                built["index"] = register_index(offerings_of=vendor_id)
+                built["routes"] = VendorRoutes(vendor_id=vendor_id)
+            index, routes = built["index"], built["routes"]
+            named, ids, _ = routes.named(index.find(text, speaking_for={routes.vendor_id}), providers=index.providers)
+            missing = [i for i in ids if i not in offerings]
+            if missing:
+                offerings.update(Offering.objects.select_related("model", "distributor").in_bulk(missing))
+            return named, ids
+
+        return names
 
     def _record_incidents(self, summary, context, offerings, offerings_of) -> None:
         known: dict = context.state.get("incidents") or {}
         remembered: dict = {}
+        names = self._names_reader(context, offerings)
         for incident in summary.incidents:
             previous = known.get(incident.id)
-            subjects = self._subjects(incident, context, offerings, offerings_of)
+            subjects = self._subjects(incident, context, offerings, offerings_of, names)
             remembered[incident.id] = {
                 "status": incident.status, "impact": incident.impact, "name": incident.name, "link": incident.link,
                 "subjects": subjects, "maintenance": incident.maintenance,
@@ -298,7 +327,12 @@ class StatuspageKind(SourceKind):
                 context, incident.id, incident.name, incident.status, incident.impact, incident.link, subjects,
                 previous_status=(previous or {}).get("status", ""), maintenance=incident.maintenance, offerings=offerings,
             )
-        # summary.json lists unresolved incidents only: one that is gone has been resolved.
+        # summary.json lists unresolved incidents only: one that is gone has been resolved, on the
+        # subjects it was recorded for (offerings named by its title are not in the component map).
+        missing = {i for previous in known.values() for kind, i in previous.get("subjects", [])
+                   if kind == "offering" and i not in offerings}
+        if missing:
+            offerings.update(Offering.objects.select_related("model", "distributor").in_bulk(missing))
         for incident_id, previous in known.items():
             if incident_id in remembered or previous.get("status") in RESOLVED_INCIDENT_STATUSES:
                 continue

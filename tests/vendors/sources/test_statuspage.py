@@ -121,6 +121,18 @@ def test_incident_without_components_is_about_the_vendor(page, source, anthropic
     assert change.vendor == anthropic and change.kind == "incident"
 
 
+def test_incident_without_components_naming_a_model_is_about_the_vendors_route_of_it(page, source, anthropic, claude_api):
+    mythos = OfferingFactory(model=AIModelFactory(provider=anthropic, slug="claude-mythos-5", name="Claude Mythos 5"))
+    check(source)
+    page.body = payloads.statuspage_summary(indicator="minor", incidents=[
+        payloads.statuspage_incident("v2", "Elevated errors on Claude Mythos 5", impact="minor")])
+    (opened,) = check(source)[1]
+    assert opened.offering == mythos and opened.current_value == "investigating"
+    page.body = payloads.statuspage_summary()  # gone from the summary: resolved, on the same route
+    (resolved,) = check(source)[1]
+    assert (resolved.offering, resolved.current_value) == (mythos, "resolved")
+
+
 def test_page_indicator_is_a_vendor_status_when_configured(page, anthropic, claude_api):
     source = make_source("statuspage", page.url, vendor=anthropic,
                          config={"components": {"Claude API": [claude_api.id]}, "indicator": True})
