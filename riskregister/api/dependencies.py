@@ -77,6 +77,8 @@ class DependencySerializer(serializers.ModelSerializer):
         team = attrs.get("team", getattr(instance, "team", None))
         if not can_edit_team(request.user, team.id):
             raise PermissionDenied("Only the team's leads and admins change its dependencies.")
+        if attrs.get("owner") is not None:
+            risk_services.dependency_owner_check(team=team, owner=attrs["owner"])
         offering = attrs.get("offering", getattr(instance, "offering", None))
         fallback_offerings = [fallback["offering"].id for fallback in attrs.get("fallbacks", [])]
         if len(set(fallback_offerings)) != len(fallback_offerings):
