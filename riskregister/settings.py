@@ -7,6 +7,7 @@ The README lists every variable.
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -245,6 +246,23 @@ OUTBOUND_READ_TIMEOUT = float(env_int("OUTBOUND_READ_TIMEOUT", 10, minimum=1))
 OUTBOUND_MAX_BYTES = env_int("OUTBOUND_MAX_BYTES", 2 * 1024 * 1024, minimum=1024)
 # A whole request, redirects included, must be done within this (a trickling server is cut off).
 OUTBOUND_TOTAL_TIMEOUT = float(env_int("OUTBOUND_TOTAL_TIMEOUT", 20, minimum=1))
+
+# --- secrets of status sources (vendors/sources/base.py) ----------------------------------------
+# A source's config names the environment variable holding its API key; only these may be named,
+# so that a source cannot be pointed at SECRET_KEY, DATABASE_URL or the SMTP password.
+SOURCE_SECRET_ENV_PREFIX = env_str("SOURCE_SECRET_ENV_PREFIX", "SOURCE_SECRET_")
+SOURCE_SECRET_ENV_ALLOWED = env_list("SOURCE_SECRET_ENV_ALLOWED", [])
+_SERVER_SECRETS = {"SECRET_KEY", "DATABASE_URL", "EMAIL_HOST_PASSWORD", "EMAIL_HOST_USER", "CELERY_BROKER_URL"}
+if not re.fullmatch(r"[A-Z][A-Z0-9_]*_", SOURCE_SECRET_ENV_PREFIX):
+    raise ImproperlyConfigured(
+        f"SOURCE_SECRET_ENV_PREFIX={SOURCE_SECRET_ENV_PREFIX!r} must be upper-case letters, digits and underscores "
+        "ending in an underscore (for example SOURCE_SECRET_)"
+    )
+for _name in SOURCE_SECRET_ENV_ALLOWED:
+    if not re.fullmatch(r"[A-Z_][A-Z0-9_]*", _name) or _name in _SERVER_SECRETS:
+        raise ImproperlyConfigured(f"SOURCE_SECRET_ENV_ALLOWED names {_name!r}, which is not a variable a source may read")
+if any(_name.startswith(SOURCE_SECRET_ENV_PREFIX) for _name in _SERVER_SECRETS):
+    raise ImproperlyConfigured(f"SOURCE_SECRET_ENV_PREFIX={SOURCE_SECRET_ENV_PREFIX!r} would let sources read the server's own secrets")
 
 # --- background checks (vendors/services.py) ------------------------------------------------
 # Sources fetched at once by one sweep (bench/sweep.py measures the default).
