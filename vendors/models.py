@@ -12,6 +12,7 @@ from django.db.models import Q
 
 from vendors.entity import Entity
 from vendors.http import validate_outbound_url
+from vendors.links import validate_http_link
 from vendors.sources import kind_choices
 
 country_code_validator = RegexValidator(r"^[A-Z]{2}$", "Use an ISO 3166-1 alpha-2 country code, e.g. US.")
@@ -241,7 +242,7 @@ class StatusChange(Entity):
     raw_value = models.CharField(max_length=200, blank=True, help_text="What the source said, before mapping.")
     severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.INFO)
     title = models.CharField(max_length=500)
-    link = models.URLField(max_length=1000, blank=True)
+    link = models.URLField(max_length=1000, blank=True, validators=[validate_http_link])
     external_id = models.CharField(max_length=200, blank=True, help_text="The source's id, e.g. an incident id.")
     details = models.JSONField(default=dict, blank=True)
     observed_at = models.DateTimeField()
