@@ -27,7 +27,7 @@ class Vendor(Entity):
     headquarters_country = models.CharField(
         max_length=2, blank=True, validators=[country_code_validator], help_text="ISO 3166-1 alpha-2."
     )
-    website = models.URLField(blank=True)
+    website = models.URLField(blank=True, validators=[validate_http_link])
     description = models.TextField(blank=True)
 
     class Meta:
@@ -48,7 +48,7 @@ class VendorRelationship(Entity):
     target = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="relationships_in")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     evidence = models.TextField(blank=True)
-    evidence_url = models.URLField(blank=True)
+    evidence_url = models.URLField(blank=True, validators=[validate_http_link])
 
     class Meta:
         ordering = ["source__name", "kind", "target__name"]

@@ -97,3 +97,11 @@ def test_the_filter_renders_only_http_links():
     template = Template('{% load links %}<a href="{{ link|http_href }}">x</a>')
     assert template.render(Context({"link": HOSTILE})) == '<a href="">x</a>'
     assert template.render(Context({"link": "https://a.example/?q=1&r=2"})) == '<a href="https://a.example/?q=1&amp;r=2">x</a>'
+
+
+@pytest.mark.parametrize("website", ["ftp://files.example.com/acme", "javascript:alert(1)"])
+def test_a_vendor_website_that_is_not_http_is_a_400_naming_it(admin, website):
+    response = client_for(admin).post("/api/v1/vendors/", {"name": "Acme", "slug": "acme", "website": website},
+                                      format="json")
+    assert response.status_code == 400
+    assert "website" in response.json()["error"]["fields"]

@@ -177,6 +177,9 @@ def load_json(body: bytes):
         return json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise SourceError(f"The answer is not JSON ({exc.__class__.__name__}: {str(exc)[:120]}).") from None
+    except RecursionError:
+        # `[` x 100,000 fits under the size cap; json recurses once per level.
+        raise SourceError("The answer is JSON nested too deep to read.") from None
 
 
 def secret_from_env(name: str | None) -> str:
