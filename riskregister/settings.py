@@ -7,9 +7,11 @@ The README lists every variable.
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from riskregister.env import env_bool, env_int, env_int_list, env_list, env_str
@@ -59,6 +61,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "simple_history",
     "django_htmx",
+    "csp",
     "axes",
     "vendors",
     "riskregister.core",
@@ -76,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns a lockout into a response.
@@ -172,6 +176,26 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+# Content Security Policy on every response (django-csp): scripts and styles only from our own
+# static files, no inline <script>, no on* handlers, no style= attributes. htmx is told not to
+# inject its indicator <style> (a meta tag in base.html) and the indicator rules are in
+# register.css; the API docs use drf-spectacular's split view, whose script is a file.
+# tests/core/test_content_security_policy.py checks every page against these rules.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
 # Sign-in attempts are limited per username and address (django-axes).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15, minimum=1) / 60  # hours
@@ -253,6 +277,23 @@ OUTBOUND_MAX_BYTES = env_int("OUTBOUND_MAX_BYTES", 2 * 1024 * 1024, minimum=1024
 # A whole request, redirects included, must be done within this (a trickling server is cut off).
 OUTBOUND_TOTAL_TIMEOUT = float(env_int("OUTBOUND_TOTAL_TIMEOUT", 20, minimum=1))
 
+# --- secrets of status sources (vendors/sources/base.py) ----------------------------------------
+# A source's config names the environment variable holding its API key; only these may be named,
+# so that a source cannot be pointed at SECRET_KEY, DATABASE_URL or the SMTP password.
+SOURCE_SECRET_ENV_PREFIX = env_str("SOURCE_SECRET_ENV_PREFIX", "SOURCE_SECRET_")
+SOURCE_SECRET_ENV_ALLOWED = env_list("SOURCE_SECRET_ENV_ALLOWED", [])
+_SERVER_SECRETS = {"SECRET_KEY", "DATABASE_URL", "EMAIL_HOST_PASSWORD", "EMAIL_HOST_USER", "CELERY_BROKER_URL"}
+if not re.fullmatch(r"[A-Z][A-Z0-9_]*_", SOURCE_SECRET_ENV_PREFIX):
+    raise ImproperlyConfigured(
+        f"SOURCE_SECRET_ENV_PREFIX={SOURCE_SECRET_ENV_PREFIX!r} must be upper-case letters, digits and underscores "
+        "ending in an underscore (for example SOURCE_SECRET_)"
+    )
+for _name in SOURCE_SECRET_ENV_ALLOWED:
+    if not re.fullmatch(r"[A-Z_][A-Z0-9_]*", _name) or _name in _SERVER_SECRETS:
+        raise ImproperlyConfigured(f"SOURCE_SECRET_ENV_ALLOWED names {_name!r}, which is not a variable a source may read")
+if any(_name.startswith(SOURCE_SECRET_ENV_PREFIX) for _name in _SERVER_SECRETS):
+    raise ImproperlyConfigured(f"SOURCE_SECRET_ENV_PREFIX={SOURCE_SECRET_ENV_PREFIX!r} would let sources read the server's own secrets")
+
 # --- background checks (vendors/services.py) ------------------------------------------------
 # Sources fetched at once by one sweep (bench/sweep.py measures the default).
 CHECKS_SWEEP_CONCURRENCY = env_int("CHECKS_SWEEP_CONCURRENCY", 50, minimum=1)
@@ -294,9 +335,9 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["riskregister.api.parsers.DepthLimitedJSONParser"],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "riskregister.api.filters.RegisterFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "riskregister.api.pagination.RegisterPagination",

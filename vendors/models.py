@@ -12,6 +12,7 @@ from django.db.models import Q
 
 from vendors.entity import Entity
 from vendors.http import validate_outbound_url
+from vendors.links import validate_http_link
 from vendors.sources import kind_choices
 
 country_code_validator = RegexValidator(r"^[A-Z]{2}$", "Use an ISO 3166-1 alpha-2 country code, e.g. US.")
@@ -26,7 +27,7 @@ class Vendor(Entity):
     headquarters_country = models.CharField(
         max_length=2, blank=True, validators=[country_code_validator], help_text="ISO 3166-1 alpha-2."
     )
-    website = models.URLField(blank=True)
+    website = models.URLField(blank=True, validators=[validate_http_link])
     description = models.TextField(blank=True)
 
     class Meta:
@@ -47,7 +48,7 @@ class VendorRelationship(Entity):
     target = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="relationships_in")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     evidence = models.TextField(blank=True)
-    evidence_url = models.URLField(blank=True)
+    evidence_url = models.URLField(blank=True, validators=[validate_http_link])
 
     class Meta:
         ordering = ["source__name", "kind", "target__name"]
@@ -241,7 +242,7 @@ class StatusChange(Entity):
     raw_value = models.CharField(max_length=200, blank=True, help_text="What the source said, before mapping.")
     severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.INFO)
     title = models.CharField(max_length=500)
-    link = models.URLField(max_length=1000, blank=True)
+    link = models.URLField(max_length=1000, blank=True, validators=[validate_http_link])
     external_id = models.CharField(max_length=200, blank=True, help_text="The source's id, e.g. an incident id.")
     details = models.JSONField(default=dict, blank=True)
     observed_at = models.DateTimeField()

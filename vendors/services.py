@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from vendors.checks import CheckResult, SweepResult, run_checks, select_due_sources
+from vendors.links import http_link
 from vendors.models import AIModel, Lifecycle, Offering, OperationalStatus, StatusChange, StatusSource, Vendor
 from vendors.signals import changes_recorded
 
@@ -128,7 +129,7 @@ def status_change_record(
                     raw_value=str(raw_value)[:200],
                     severity=severity,
                     title=title.strip()[:500],
-                    link=(link or "")[:1000],
+                    link=http_link(link),
                     external_id=str(external_id)[:200],
                     details=details,
                     observed_at=observed_at,

@@ -3,6 +3,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from vendors.links import validate_http_link
 from vendors.models import AIModel, Lifecycle, Offering, OperationalStatus, StatusChange, Vendor
 
 VALUE_CHOICES = [
@@ -17,7 +18,7 @@ class ManualChangeForm(forms.Form):
     offering = forms.ModelChoiceField(Offering.objects.select_related("model", "distributor"), required=False)
     change = forms.ChoiceField(choices=VALUE_CHOICES, help_text="What the subject is now.")
     title = forms.CharField(max_length=500, required=False, help_text="e.g. export-control ban")
-    link = forms.URLField(max_length=1000, required=False, assume_scheme="https")
+    link = forms.URLField(max_length=1000, required=False, assume_scheme="https", validators=[validate_http_link])
     severity = forms.ChoiceField(
         choices=[("", "rated from the change")] + list(StatusChange.Severity.choices), required=False
     )

@@ -11,6 +11,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
 
 from riskregister.alerts.models import Alert, Subscription
+from riskregister.api.filters import RegisterFilterSet
 from riskregister.api.permissions import SignedIn
 from riskregister.api.teams_fields import VisibleTeamField
 from riskregister.teams.access import is_admin, lead_team_ids, member_team_ids, sees_all_teams
@@ -100,7 +101,7 @@ class AlertSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AlertFilter(django_filters.FilterSet):
+class AlertFilter(RegisterFilterSet):
     team = django_filters.CharFilter(field_name="team__slug", label="Team slug.")
     created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
 

@@ -13,11 +13,13 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed, Throttled
-from rest_framework.parsers import FormParser, JSONParser
+from rest_framework.parsers import FormParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
+
+from riskregister.api.parsers import DepthLimitedJSONParser
 
 logger = logging.getLogger("riskregister.api.auth")
 
@@ -40,7 +42,7 @@ class TokenView(APIView):
     throttle_classes = [AnonRateThrottle, ScopedRateThrottle]
     throttle_scope = "sign_in"
     # A form body too, for `curl -d username=... -d password=...`.
-    parser_classes = [JSONParser, FormParser]
+    parser_classes = [DepthLimitedJSONParser, FormParser]
 
     def get_permissions(self):
         if self.request.method == "DELETE":

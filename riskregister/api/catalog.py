@@ -8,6 +8,7 @@ import django_filters
 from django.db.models import Q
 from rest_framework import serializers, viewsets
 
+from riskregister.api.filters import RegisterFilterSet
 from riskregister.api.permissions import ReadSignedInWriteAdmin
 from vendors.models import AIModel, Lifecycle, Offering, OperationalStatus, Vendor, VendorRelationship
 
@@ -28,7 +29,7 @@ class VendorSerializer(serializers.ModelSerializer):
         read_only_fields = ["uuid", "created_at", "updated_at"]
 
 
-class VendorFilter(django_filters.FilterSet):
+class VendorFilter(RegisterFilterSet):
     slug = django_filters.CharFilter()
     headquarters_country = django_filters.CharFilter()
     name = django_filters.CharFilter(lookup_expr="icontains")
@@ -72,7 +73,7 @@ class VendorRelationshipSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class VendorRelationshipFilter(django_filters.FilterSet):
+class VendorRelationshipFilter(RegisterFilterSet):
     vendor = django_filters.NumberFilter(method="filter_vendor", label="Either end is this vendor id.")
 
     class Meta:
@@ -109,7 +110,7 @@ class AIModelSerializer(serializers.ModelSerializer):
         read_only_fields = ["uuid", "created_at", "updated_at"]
 
 
-class AIModelFilter(django_filters.FilterSet):
+class AIModelFilter(RegisterFilterSet):
     provider_slug = django_filters.CharFilter(field_name="provider__slug")
     name = django_filters.CharFilter(lookup_expr="icontains")
 
@@ -148,7 +149,7 @@ class OfferingSerializer(serializers.ModelSerializer):
         read_only_fields = ["uuid", "status_changed_at", "created_at", "updated_at"]
 
 
-class OfferingFilter(django_filters.FilterSet):
+class OfferingFilter(RegisterFilterSet):
     provider = django_filters.NumberFilter(field_name="model__provider")
     provider_slug = django_filters.CharFilter(field_name="model__provider__slug")
     model_slug = django_filters.CharFilter(field_name="model__slug")

@@ -12,6 +12,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
 
 from riskregister.api.errors import Conflict
+from riskregister.api.filters import RegisterFilterSet
 from riskregister.api.permissions import ReadSignedInWriteLead
 from riskregister.api.teams_fields import VisibleTeamField
 from riskregister.risks import services as risk_services
@@ -23,6 +24,13 @@ from vendors.models import Offering
 class FallbackSerializer(serializers.Serializer):
     offering = serializers.PrimaryKeyRelatedField(queryset=Offering.objects.all(), help_text="Offering id to fail over to.")
     tested_on = serializers.DateField(allow_null=True, required=False, help_text="When the failover last worked.")
+
+    def validate(self, attrs):
+        # A PATCH makes nested fields optional too, but `fallbacks` replaces the whole list: each
+        # entry still needs its offering.
+        if "offering" not in attrs:
+            raise serializers.ValidationError({"offering": [self.fields["offering"].error_messages["required"]]})
+        return attrs
 
 
 class DependencySerializer(serializers.ModelSerializer):
@@ -69,6 +77,8 @@ class DependencySerializer(serializers.ModelSerializer):
         team = attrs.get("team", getattr(instance, "team", None))
         if not can_edit_team(request.user, team.id):
             raise PermissionDenied("Only the team's leads and admins change its dependencies.")
+        if attrs.get("owner") is not None:
+            risk_services.dependency_owner_check(team=team, owner=attrs["owner"])
         offering = attrs.get("offering", getattr(instance, "offering", None))
         fallback_offerings = [fallback["offering"].id for fallback in attrs.get("fallbacks", [])]
         if len(set(fallback_offerings)) != len(fallback_offerings):
@@ -106,7 +116,7 @@ class DependencySerializer(serializers.ModelSerializer):
         return dependency
 
 
-class DependencyFilter(django_filters.FilterSet):
+class DependencyFilter(RegisterFilterSet):
     team = django_filters.CharFilter(field_name="team__slug", label="Team slug.")
     system = django_filters.CharFilter(lookup_expr="icontains")
     environment = django_filters.ChoiceFilter(choices=Environment.choices)

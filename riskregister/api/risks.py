@@ -17,6 +17,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import get_object_or_404
 
 from riskregister.api.errors import Conflict
+from riskregister.api.filters import RegisterFilterSet
 from riskregister.api.permissions import ReadSignedInWriteLead, SignedIn
 from riskregister.api.teams_fields import VisibleTeamField
 from riskregister.risks import scoring
@@ -102,7 +103,7 @@ class FailureModeSerializer(serializers.ModelSerializer):
         return super().update(instance, validated_data)
 
 
-class FailureModeFilter(django_filters.FilterSet):
+class FailureModeFilter(RegisterFilterSet):
     team = django_filters.CharFilter(field_name="team__slug", label="Team slug.")
     catalog = django_filters.BooleanFilter(field_name="team", lookup_expr="isnull", label="Only the catalog (true) or only teams' own (false).")
 
@@ -191,7 +192,7 @@ class MitigationSerializer(serializers.Serializer):
     mitigation = serializers.CharField(max_length=10000)
 
 
-class RiskFilter(django_filters.FilterSet):
+class RiskFilter(RegisterFilterSet):
     team = django_filters.CharFilter(field_name="dependency__team__slug", label="Team slug.")
     system = django_filters.CharFilter(field_name="dependency__system", lookup_expr="icontains")
     environment = django_filters.ChoiceFilter(field_name="dependency__environment", choices=Environment.choices)

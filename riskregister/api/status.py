@@ -9,6 +9,7 @@ import django_filters
 from django.utils import timezone
 from rest_framework import mixins, serializers, viewsets
 
+from riskregister.api.filters import RegisterFilterSet
 from riskregister.api.permissions import AdminOnly, ReadSignedInWriteReviewer
 from vendors.http import validate_outbound_url
 from vendors.models import AIModel, Offering, StatusChange, StatusSource, Vendor
@@ -90,7 +91,7 @@ class StatusChangeSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class StatusChangeFilter(django_filters.FilterSet):
+class StatusChangeFilter(RegisterFilterSet):
     observed_after = django_filters.IsoDateTimeFilter(field_name="observed_at", lookup_expr="gte")
     observed_before = django_filters.IsoDateTimeFilter(field_name="observed_at", lookup_expr="lt")
     manual = django_filters.BooleanFilter(field_name="source", lookup_expr="isnull", label="Only manual changes (true) or only checked ones (false).")

@@ -1,6 +1,9 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
+from riskregister.risks import services
 from riskregister.risks.models import Assessment, Dependency, FailureMode, Fallback, Risk, SavedScenario
 
 
@@ -21,8 +24,25 @@ class RiskInline(admin.TabularInline):
     show_change_link = True
 
 
+class DependencyAdminForm(forms.ModelForm):
+    class Meta:
+        model = Dependency
+        fields = "__all__"
+
+    def clean(self):
+        data = super().clean()
+        team, owner = data.get("team"), data.get("owner")
+        if team is not None and owner is not None and {"team", "owner"} & set(self.changed_data):
+            try:
+                services.dependency_owner_check(team=team, owner=owner)
+            except ValidationError as error:
+                self.add_error("owner", error.message_dict["owner"])
+        return data
+
+
 @admin.register(Dependency)
 class DependencyAdmin(SimpleHistoryAdmin):
+    form = DependencyAdminForm
     list_display = ["system", "team", "offering", "environment", "criticality", "data_classification", "owner"]
     list_filter = ["team", "environment", "criticality", "data_classification", "offering__distributor"]
     search_fields = ["system", "description", "offering__model__name", "offering__distributor_model_id"]

@@ -1,6 +1,7 @@
 """Forms of the register's web pages. They only parse input; the rules live in services.py."""
 
 from django import forms
+from django.contrib.auth import get_user_model
 
 from riskregister.risks.models import Dependency, FailureMode, Risk, Treatment
 from riskregister.risks.scenarios import EVENT_OPTIONS
@@ -76,15 +77,21 @@ class DependencyForm(forms.Form):
         choices=Dependency._meta.get_field("data_classification").choices, initial="internal"
     )
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    owner = forms.ModelChoiceField(queryset=None, required=False, help_text="A member of the team.")
     fallback = forms.ModelChoiceField(queryset=None, required=False, label="Fallback offering")
     fallback_tested_on = forms.DateField(
         required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Failover last tested on"
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, team, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["offering"].queryset = offering_choices()
         self.fields["fallback"].queryset = offering_choices()
+        # Only the team's members can own its dependencies (services.dependency_owner_check).
+        members = get_user_model().objects.filter(memberships__team=team, is_active=True).order_by("username")
+        self.fields["owner"].queryset = members
+        if user is not None and members.filter(pk=user.pk).exists():
+            self.fields["owner"].initial = user.pk
 
     def clean(self):
         data = super().clean()

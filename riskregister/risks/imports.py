@@ -155,6 +155,8 @@ def _write(*, team, specs: list[tuple[str, dict]], actor) -> ImportResult:
         raise ValidationError(errors)
     result = ImportResult()
     seen = set()
+    # The importer owns what it imports if it is on the team (an admin importing for a team is not).
+    owner = actor if actor is not None and team.memberships.filter(user_id=actor.pk).exists() else None
     with transaction.atomic():
         for where, values in resolved:
             key = (values["system"], values["offering"].id, values["environment"])
@@ -166,7 +168,7 @@ def _write(*, team, specs: list[tuple[str, dict]], actor) -> ImportResult:
                 continue
             seen.add(key)
             try:
-                result.created.append(services.dependency_create(team=team, owner=actor, actor=actor, **values))
+                result.created.append(services.dependency_create(team=team, owner=owner, actor=actor, **values))
             except ValidationError as error:
                 # One bad row undoes the whole import: nothing is half-written.
                 raise ValidationError({where: error.messages}) from None

@@ -21,6 +21,7 @@ from simple_history.utils import bulk_create_with_history
 from riskregister.risks import catalog, scoring
 from riskregister.risks.models import Assessment, Dependency, FailureMode, Fallback, Risk, Treatment
 from riskregister.teams.access import can_edit_team, is_admin, is_reviewer
+from riskregister.teams.models import Membership
 from vendors.models import Offering, VendorRelationship
 from vendors.reach import Event, events_q
 
@@ -47,6 +48,16 @@ def _set_history_user(instance, actor) -> None:
 def _require_assessor(actor) -> None:
     if not (is_reviewer(actor) or is_admin(actor)):
         raise PermissionDenied("Only risk reviewers and admins may assess risks.")
+
+
+def dependency_owner_check(*, team, owner) -> None:
+    """A dependency's owner is a member of its team (any role): a lead cannot hand a service to
+    someone outside it. The API serializer, the web form and the admin call this; so do the writes
+    below, so every path is covered."""
+    if owner is None:
+        return
+    if not Membership.objects.filter(team_id=team.pk, user_id=owner.pk).exists():
+        raise ValidationError({"owner": ["The owner must be a member of the dependency's team."]})
 
 
 # --- the catalog ---------------------------------------------------------------------------------
@@ -170,6 +181,7 @@ def dependency_create(
         data_classification=data_classification,
     )
     dependency.full_clean()
+    dependency_owner_check(team=team, owner=owner)
     cleaned = _clean_fallbacks(dependency, fallbacks)
     _set_history_user(dependency, actor)
     with transaction.atomic():
@@ -191,6 +203,8 @@ def dependency_update(*, dependency: Dependency, actor, **fields) -> Dependency:
     for name in changed:
         setattr(dependency, name, fields[name])
     dependency.full_clean()
+    if "owner" in changed:
+        dependency_owner_check(team=dependency.team, owner=dependency.owner)
     if "offering" in changed and dependency.fallbacks.filter(offering=dependency.offering).exists():
         raise ValidationError({"offering": ["This offering is already one of the dependency's fallbacks."]})
     _set_history_user(dependency, actor)

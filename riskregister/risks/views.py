@@ -152,14 +152,14 @@ def dependency_new(request, slug: str):
     team = get_visible_team_or_404(request.user, slug)
     if not can_edit_team(request.user, team.id):
         raise PermissionDenied("Only the team's leads and admins register dependencies.")
-    form = DependencyForm(request.POST or None)
+    form = DependencyForm(request.POST or None, team=team, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        fields = ("system", "offering", "environment", "criticality", "data_classification", "description")
+        fields = ("system", "offering", "environment", "criticality", "data_classification", "description", "owner")
         dependency = _write_or_form_errors(
             form,
             lambda: services.dependency_create(
-                team=team, owner=request.user, fallbacks=form.fallbacks(), actor=request.user,
+                team=team, fallbacks=form.fallbacks(), actor=request.user,
                 **{name: data[name] for name in fields},
             ),
         )

@@ -81,13 +81,30 @@ class RecordContext:
         return change
 
 
+def secret_env_allowed(name: str) -> bool:
+    """Whether a source may read this environment variable: one with the prefix of
+    SOURCE_SECRET_ENV_PREFIX or listed in SOURCE_SECRET_ENV_ALLOWED, never any other (the server's
+    own secrets live in the same environment)."""
+    from django.conf import settings
+
+    return name.startswith(settings.SOURCE_SECRET_ENV_PREFIX) or name in settings.SOURCE_SECRET_ENV_ALLOWED
+
+
 class EnvVarNameField(serializers.CharField):
     """The name of an environment variable holding a secret; the secret never enters the database."""
 
     def to_internal_value(self, data):
+        from django.conf import settings
+
         value = super().to_internal_value(data)
+        example = f"{settings.SOURCE_SECRET_ENV_PREFIX}OPENAI_API_KEY"
         if not re.fullmatch(r"[A-Z_][A-Z0-9_]*", value):
-            raise serializers.ValidationError("Use the name of an environment variable, e.g. OPENAI_API_KEY.")
+            raise serializers.ValidationError(f"Use the name of an environment variable, e.g. {example}.")
+        if not secret_env_allowed(value):
+            raise serializers.ValidationError(
+                f"Sources may only read variables named {settings.SOURCE_SECRET_ENV_PREFIX}…"
+                f" or listed in SOURCE_SECRET_ENV_ALLOWED, e.g. {example}."
+            )
         return value
 
 
@@ -160,11 +177,19 @@ def load_json(body: bytes):
         return json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise SourceError(f"The answer is not JSON ({exc.__class__.__name__}: {str(exc)[:120]}).") from None
+    except RecursionError:
+        # `[` x 100,000 fits under the size cap; json recurses once per level.
+        raise SourceError("The answer is JSON nested too deep to read.") from None
 
 
 def secret_from_env(name: str | None) -> str:
     if not name:
         return ""
+    if not secret_env_allowed(name):
+        # A source saved before the rule, or written around the serializer: nothing is sent.
+        raise SourceError(
+            f"The config names {name}, which sources may not read (see SOURCE_SECRET_ENV_PREFIX); no request was sent."
+        )
     value = os.environ.get(name, "")
     if not value:
         raise SourceError(f"The environment variable {name} named in the config is not set.")

@@ -38,6 +38,7 @@ from rest_framework import serializers
 
 from vendors.changes import RESOLVED_INCIDENT_STATUSES, rate_incident
 from vendors.matching import VendorRoutes, register_index
+from vendors.links import http_link
 from vendors.models import AIModel, Offering, StatusChange
 from vendors.sources import register
 from vendors.sources.base import IdListField, SourceError, SourceKind
@@ -142,7 +143,7 @@ def parse_feed(body: bytes) -> list[Entry]:
         text = f"{title} {re.sub(r'<[^>]+>', ' ', content)} {categories}"
         status = entry_status(title, content)
         entries.append(
-            Entry(id=entry_id[:200], title=title or "Untitled entry", link=item.get("link", ""), text=text,
+            Entry(id=entry_id[:200], title=title or "Untitled entry", link=http_link(item.get("link", "")), text=text,
                   status=status, impact=entry_impact(status, text))
         )
     return entries

@@ -12,6 +12,7 @@ from rest_framework import serializers
 
 from vendors.changes import RESOLVED_INCIDENT_STATUSES, map_indicator, map_status, rate_incident, rate_status
 from vendors.matching import VendorRoutes, register_index
+from vendors.links import http_link
 from vendors.models import Offering, OperationalStatus, StatusChange
 from vendors.sources import register
 from vendors.sources.base import IdListField, RecordContext, SourceError, SourceKind, load_json
@@ -97,14 +98,14 @@ def _parse_statuspage(data: dict) -> Summary:
                     name=_text(item.get("name")) or "Untitled incident",
                     status=_text(item.get("status")),
                     impact=_text(item.get("impact")) or ("maintenance" if maintenance else ""),
-                    link=_text(item.get("shortlink")) or _text(page.get("url")),
+                    link=http_link(_text(item.get("shortlink"))) or http_link(_text(page.get("url"))),
                     component_ids=[_text(c.get("id")) for c in affected],
                     component_names=[_text(c.get("name")) for c in affected],
                     maintenance=maintenance,
                 )
             )
     return Summary(
-        page_url=_text(page.get("url")), indicator=_text(status.get("indicator")), components=components, incidents=incidents
+        page_url=http_link(_text(page.get("url"))), indicator=_text(status.get("indicator")), components=components, incidents=incidents
     )
 
 
@@ -162,7 +163,7 @@ def _parse_incident_io(summary: dict) -> Summary:
                     impact="maintenance" if maintenance else _INCIDENT_IO_IMPACT.get(
                         _text(item.get("current_worst_impact")), _text(item.get("current_worst_impact"))
                     ),
-                    link=_text(item.get("url")),
+                    link=http_link(_text(item.get("url"))),
                     component_ids=ids,
                     component_names=[names.get(i, "") for i in ids],
                     maintenance=maintenance,

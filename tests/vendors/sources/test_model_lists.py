@@ -23,9 +23,9 @@ def gpt(openai):
 
 
 def test_model_gone_from_openai_list_is_major_and_its_return_a_recovery(httpserver, openai, gpt, monkeypatch):
-    monkeypatch.setenv("TEST_OPENAI_KEY", "sk-test-123")
+    monkeypatch.setenv("SOURCE_SECRET_TEST_OPENAI_KEY", "sk-test-123")
     answer = ChangingAnswer(httpserver, "/v1/models", payloads.openai_models(["gpt-5.1", "gpt-5-mini"]))
-    source = make_source("openai_models", answer.url, vendor=openai, config={"api_key_env": "TEST_OPENAI_KEY"})
+    source = make_source("openai_models", answer.url, vendor=openai, config={"api_key_env": "SOURCE_SECRET_TEST_OPENAI_KEY"})
     assert check(source)[1] == []
     assert answer.requests[-1].headers["Authorization"] == "Bearer sk-test-123"
     assert "sk-test-123" not in json.dumps(source.config)
@@ -44,9 +44,9 @@ def test_model_gone_from_openai_list_is_major_and_its_return_a_recovery(httpserv
 
 def test_missing_api_key_variable_fails_with_a_clear_error(httpserver, openai, gpt):
     answer = ChangingAnswer(httpserver, "/v1/models", payloads.openai_models(["gpt-5.1"]))
-    source = make_source("openai_models", answer.url, vendor=openai, config={"api_key_env": "NOT_SET_ANYWHERE_KEY"})
+    source = make_source("openai_models", answer.url, vendor=openai, config={"api_key_env": "SOURCE_SECRET_NOT_SET_ANYWHERE"})
     result, _ = check(source)
-    assert not result.ok and "NOT_SET_ANYWHERE_KEY" in result.error
+    assert not result.ok and "SOURCE_SECRET_NOT_SET_ANYWHERE" in result.error
     assert answer.requests == []
 
 
