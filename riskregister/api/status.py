@@ -1,18 +1,19 @@
 """Status sources (admins) and status changes (everyone reads; reviewers and admins record manual ones).
 
 A source's URL is checked by the SSRF rules of vendors/http.py on create and update; a manual change
-goes through vendors.services.status_change_record, in a batch of its own, so that the subject's
-state moves and the alerts dispatcher hears of it exactly as of a change a check found.
+goes through vendors.recording.manual_change_record, in a batch of its own, validated and rated as
+the admin form and the command do, so that the subject's state moves and the alerts dispatcher hears
+of it exactly as of a change a check found. Who a change reached is read from the stored reach
+(riskregister/alerts/selectors.py), never computed here.
 """
 
 import django_filters
-from django.utils import timezone
 from rest_framework import mixins, serializers, viewsets
 
 from riskregister.api.permissions import AdminOnly, ReadSignedInWriteReviewer
 from vendors.http import validate_outbound_url
 from vendors.models import AIModel, Offering, StatusChange, StatusSource, Vendor
-from vendors.services import status_change_record
+from vendors.recording import manual_change_record
 from vendors.sources import validate_config
 
 
@@ -113,18 +114,18 @@ class StatusChangeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
 
     def perform_create(self, serializer):
         data = serializer.validated_data
-        serializer.instance = status_change_record(
+        # No severity given: rated from the change, as the admin form and the command rate it.
+        serializer.instance = manual_change_record(
             kind=data["kind"],
+            value=data.get("current_value", ""),
             title=data["title"],
-            severity=data.get("severity", StatusChange.Severity.INFO),
+            severity=data.get("severity"),
             vendor=data.get("vendor"),
             model=data.get("model"),
             offering=data.get("offering"),
             previous_value=data.get("previous_value"),
-            current_value=data.get("current_value", ""),
             link=data.get("link", ""),
             recorded_by=self.request.user,
-            observed_at=timezone.now(),
             effective_at=data.get("effective_at"),
             details=data.get("details") or {},
         )

@@ -15,7 +15,7 @@ from riskregister.alerts.models import Alert, Subscription
 from tests.alerts.conftest import subscribe
 from tests.factories import DependencyFactory, StatusChangeFactory, StatusSourceFactory, TeamFactory
 from vendors.models import StatusChange
-from vendors.services import status_change_record
+from vendors.recording import status_change_record
 
 
 def ban(world, batch=None, **kwargs) -> StatusChange:
