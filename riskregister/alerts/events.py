@@ -94,3 +94,33 @@ class Reach(models.Model):
             models.Index(fields=["team", "-created_at"], name="reach_by_team"),
             models.Index(fields=["dependency", "-created_at"], name="reach_by_dependency"),
         ]
+
+
+def dependency_reach_refresh(*, dependency_id: int) -> int:
+    """Give a dependency registered or changed (its route, its fallbacks) while events are open its
+    reach rows now, so that a service registered on a banned model shows the ban; the rows it has
+    for open events are brought up to date (covered or not). The number of open events reaching it."""
+    from riskregister.risks.impact import blast_radius
+
+    open_events = list(Event.objects.filter(closed_at__isnull=True).order_by("id"))
+    if not open_events:
+        return 0
+    by_reach_event = {event.as_reach_event(): event for event in open_events}
+    radius = blast_radius(list(by_reach_event), dependency_ids=[dependency_id])
+    # What it reached before the change but no longer does (a route moved off a banned model).
+    Reach.objects.filter(dependency_id=dependency_id, event__closed_at__isnull=True, late=True).delete()
+    written = 0
+    for affected in radius.affected:
+        for reach_event in affected.events:
+            event = by_reach_event[reach_event]
+            updated = Reach.objects.filter(event=event, dependency_id=dependency_id).update(
+                covered=affected.covered, reason=affected.reason
+            )
+            if not updated:
+                Reach.objects.update_or_create(
+                    change_id=event.last_change_id, dependency_id=dependency_id,
+                    defaults={"event": event, "team_id": affected.dependency.team_id, "covered": affected.covered,
+                              "reason": affected.reason, "late": True},
+                )
+            written += 1
+    return written
