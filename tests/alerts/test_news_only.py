@@ -252,3 +252,15 @@ def test_the_selectors_run_a_fixed_number_of_queries(world):
             for item in result if isinstance(result, list) else []:
                 [(row.dependency.system, row.team.name) for row in getattr(item, "reached", [])]
         assert result and len(captured) == expected
+
+
+def test_the_risk_timeline_shows_what_reached_its_dependency(world):
+    from riskregister.risks.models import Risk
+    from riskregister.risks.selectors import risk_timeline
+    from tests.factories import FailureModeFactory, RiskFactory
+
+    triage = world.platform_deps[2]
+    risk = RiskFactory(dependency=triage, failure_mode=FailureModeFactory())
+    dispatch(ban(world))
+    reached = [entry for entry in risk_timeline(risk=Risk.objects.get(pk=risk.pk)) if entry["kind"] == "reach"]
+    assert len(reached) == 1 and reached[0]["summary"].startswith("export-control ban [critical]: not covered")
