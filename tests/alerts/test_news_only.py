@@ -12,9 +12,9 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.db import connection
 
 from riskregister.alerts import services
 from riskregister.alerts.events import Event, Reach
@@ -27,7 +27,7 @@ from riskregister.alerts.selectors import (
 )
 from tests.alerts.conftest import subscribe
 from tests.api.conftest import client_for
-from tests.factories import DependencyFactory, MembershipFactory, StatusChangeFactory, StatusSourceFactory
+from tests.factories import DependencyFactory, StatusChangeFactory, StatusSourceFactory
 from tests.vendors import payloads
 from tests.vendors.helpers import ChangingAnswer, check, make_source
 from vendors.recording import manual_change_record
