@@ -264,3 +264,17 @@ def test_the_risk_timeline_shows_what_reached_its_dependency(world):
     dispatch(ban(world))
     reached = [entry for entry in risk_timeline(risk=Risk.objects.get(pk=risk.pk)) if entry["kind"] == "reach"]
     assert len(reached) == 1 and reached[0]["summary"].startswith("export-control ban [critical]: not covered")
+
+
+def test_a_fallback_added_while_a_ban_is_open_updates_its_stored_cover(world):
+    import datetime
+
+    from tests.factories import FallbackFactory
+
+    dispatch(ban(world))
+    rewriter = world.search.dependencies.get(system="query-rewriter")
+    [before] = dependency_reach(dependency_id=rewriter.id)
+    assert not before.covered
+    FallbackFactory(dependency=rewriter, offering=world.other_direct, tested_on=datetime.date.today())
+    [after] = dependency_reach(dependency_id=rewriter.id)
+    assert after.covered and "Other 2" in after.reason
