@@ -70,7 +70,7 @@ from riskregister.alerts.models import Alert  # noqa: E402
 from riskregister.risks.models import Dependency, Fallback  # noqa: E402
 from riskregister.teams.models import Membership, Team  # noqa: E402
 from vendors.models import AIModel, Offering, StatusChange, StatusSource, Vendor  # noqa: E402
-from vendors.services import status_change_record  # noqa: E402
+from vendors.recording import status_change_record  # noqa: E402
 
 
 class Inbox:

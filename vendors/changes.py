@@ -50,12 +50,20 @@ def map_lifecycle(raw: str | None) -> str:
     return value if value in Lifecycle.values else ""
 
 
-_STATUS_SEVERITY = {
-    OperationalStatus.MAJOR_OUTAGE: Severity.MAJOR,
-    OperationalStatus.UNAVAILABLE: Severity.MAJOR,
-    OperationalStatus.PARTIAL_OUTAGE: Severity.MINOR,
-    OperationalStatus.DEGRADED: Severity.MINOR,
-    OperationalStatus.MAINTENANCE: Severity.MINOR,
+# How bad what a source says is: one table for a component's (or an offering's) status, after
+# mapping onto ours, and for the impact a Statuspage or incident.io incident declares. An incident
+# of impact `critical` is a critical change; a page whose component is down is a major one.
+# Anything not listed (operational, unknown, impact none) is info.
+SOURCE_SEVERITY: dict[tuple[str, str], str] = {
+    ("status", OperationalStatus.MAJOR_OUTAGE): Severity.MAJOR,
+    ("status", OperationalStatus.UNAVAILABLE): Severity.MAJOR,
+    ("status", OperationalStatus.PARTIAL_OUTAGE): Severity.MINOR,
+    ("status", OperationalStatus.DEGRADED): Severity.MINOR,
+    ("status", OperationalStatus.MAINTENANCE): Severity.MINOR,
+    ("impact", "critical"): Severity.CRITICAL,
+    ("impact", "major"): Severity.MAJOR,
+    ("impact", "minor"): Severity.MINOR,
+    ("impact", "maintenance"): Severity.MINOR,
 }
 
 _LIFECYCLE_SEVERITY = {
@@ -65,17 +73,10 @@ _LIFECYCLE_SEVERITY = {
     Lifecycle.DEPRECATED: Severity.MINOR,
 }
 
-_IMPACT_SEVERITY = {
-    "critical": Severity.MAJOR,
-    "major": Severity.MAJOR,
-    "minor": Severity.MINOR,
-    "maintenance": Severity.MINOR,
-}
-
 
 def rate_status(current: str) -> str:
     """Outages are major, degradations and maintenance minor, recoveries and the unknown info."""
-    return _STATUS_SEVERITY.get(current, Severity.INFO)
+    return SOURCE_SEVERITY.get(("status", current), Severity.INFO)
 
 
 def rate_lifecycle(current: str) -> str:
@@ -86,7 +87,7 @@ def rate_incident(*, status: str, impact: str) -> str:
     """An open incident is rated by its impact; a resolved one is a recovery."""
     if (status or "").lower() in RESOLVED_INCIDENT_STATUSES:
         return Severity.INFO
-    return _IMPACT_SEVERITY.get((impact or "").lower(), Severity.INFO)
+    return SOURCE_SEVERITY.get(("impact", (impact or "").strip().lower()), Severity.INFO)
 
 
 # Federal Register document types that bind no one yet: they flag the risks of what they name for

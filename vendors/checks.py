@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from vendors import http, selectors
 from vendors.models import StatusSource
+from vendors.recording import batch_announce
 from vendors.sources import get_kind
 from vendors.sources.base import RecordContext, SourceError, SourceSnapshot
 
@@ -229,8 +230,6 @@ def _complete(source: StatusSource, outcome: _Outcome) -> CheckResult:
                 ]
             )
             if context.changes:
-                from vendors.services import batch_announce
-
                 batch_announce(batch)
     except Exception as exc:
         if not isinstance(exc, SourceError):

@@ -5,7 +5,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from riskregister.alerts.forms import ManualChangeForm
-from riskregister.alerts.manual import manual_change_record
+from vendors.recording import manual_change_record
 from riskregister.alerts.models import Alert, Subscription
 from riskregister.teams.access import is_admin, is_reviewer
 

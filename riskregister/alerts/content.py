@@ -78,22 +78,35 @@ def headline(changes: list[dict]) -> dict:
     return max(changes, key=lambda change: SEVERITY_ORDER.index(change["severity"]) if change["severity"] in SEVERITY_ORDER else 0)
 
 
-def change_subject(changes: list[dict], services: int) -> str:
+def change_subject(changes: list[dict], services: int, *, recovered: bool = False, confirmation: bool = False) -> str:
     top = headline(changes)
     title = top["title"]
     name = title if title.lower().startswith(top["subject"].lower()) else f"{top['subject']}: {title}"
     more = f" (+{len(changes) - 1} more)" if len(changes) > 1 else ""
     # "1 of your services", like "3 of your services": the count is out of all of the team's services.
-    return f"[{top['severity']}] {name}{more} — {services} of your services affected"
+    # Only trouble is "affected": the end of an event is told as such, never as an outage.
+    if recovered:
+        what = "back to normal"
+    elif confirmation:
+        what = "confirms an event already announced"
+    else:
+        what = "affected"
+    return f"[{top['severity']}] {name}{more} — {services} of your services {what}"
 
 
-def change_alert(*, team: Team, changes: list[StatusChange], affected: list[AffectedDependency]) -> Message:
+def change_alert(
+    *, team: Team, changes: list[StatusChange], affected: list[AffectedDependency],
+    recoveries: set[int] = frozenset(), confirmation: bool = False,
+) -> Message:
+    """`recoveries`: ids of the changes that end an event the team was told of; an email made only
+    of those says so in its subject. `confirmation`: only folded changes (a digest entry)."""
     dependencies = sorted(
         (dependency_payload(item) for item in affected), key=lambda d: (d["criticality"], d["system"], d["environment"])
     )
     payload = {"team": team.slug, "changes": [change_payload(change) for change in changes], "dependencies": dependencies}
     services = len({(d["system"], d["environment"]) for d in dependencies})
-    subject = change_subject(payload["changes"], services)
+    recovered = bool(changes) and all(change.id in recoveries for change in changes)
+    subject = change_subject(payload["changes"], services, recovered=recovered, confirmation=confirmation)
     context = {**payload, "team_name": team.name, "team_url": team_url(team), "subject": subject,
                "site_url": settings.SITE_URL, "uncovered": sum(1 for d in dependencies if not d["covered"])}
     return Message(

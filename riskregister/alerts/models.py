@@ -101,3 +101,7 @@ class Alert(Entity):
 
     def __str__(self):
         return self.subject
+
+
+# Events and their stored reach live in their own module; imported here so Django sees the models.
+from riskregister.alerts.events import Event, EventAnnouncement, Reach  # noqa: E402, F401

@@ -1,19 +1,23 @@
 """Status sources (admins) and status changes (everyone reads; reviewers and admins record manual ones).
 
 A source's URL is checked by the SSRF rules of vendors/http.py on create and update; a manual change
-goes through vendors.services.status_change_record, in a batch of its own, so that the subject's
-state moves and the alerts dispatcher hears of it exactly as of a change a check found.
+goes through vendors.recording.manual_change_record, in a batch of its own, validated and rated as
+the admin form and the command do, so that the subject's state moves and the alerts dispatcher hears
+of it exactly as of a change a check found. Who a change reached is read from the stored reach
+(riskregister/alerts/selectors.py), never computed here.
 """
 
 import django_filters
-from django.utils import timezone
 from rest_framework import mixins, serializers, viewsets
 
 from riskregister.api.filters import RegisterFilterSet
+from riskregister.alerts.selectors import changes_reached_teams
 from riskregister.api.permissions import AdminOnly, ReadSignedInWriteReviewer
+from riskregister.teams.access import sees_all_teams
+from riskregister.teams.models import Membership
 from vendors.http import validate_outbound_url
 from vendors.models import AIModel, Offering, StatusChange, StatusSource, Vendor
-from vendors.services import status_change_record
+from vendors.recording import manual_change_record
 from vendors.sources import validate_config
 
 
@@ -61,6 +65,24 @@ class StatusSourceViewSet(viewsets.ModelViewSet):
     ordering = ["name", "id"]
 
 
+def _reached_teams(request, change_ids: list[int]) -> dict[int, list[str]]:
+    """change id -> slugs of the teams the stored reach says it reached, among those the user sees."""
+    user = getattr(request, "user", None)
+    team_ids = None
+    if user is None or not sees_all_teams(user):
+        # A subquery rather than a list: one query for the reach, however many teams.
+        team_ids = Membership.objects.filter(user_id=getattr(user, "pk", None)).values("team_id")
+    reached = changes_reached_teams(change_ids=change_ids, team_ids=team_ids)
+    return {change_id: [team.slug for team in teams] for change_id, teams in reached.items()}
+
+
+class StatusChangeListSerializer(serializers.ListSerializer):
+    def to_representation(self, data):
+        changes = list(data.all() if hasattr(data, "all") else data)
+        self.child.context["reached_teams"] = _reached_teams(self.context.get("request"), [c.id for c in changes])
+        return super().to_representation(changes)
+
+
 class StatusChangeSerializer(serializers.ModelSerializer):
     vendor = serializers.PrimaryKeyRelatedField(queryset=Vendor.objects.all(), allow_null=True, required=False)
     model = serializers.PrimaryKeyRelatedField(queryset=AIModel.objects.all(), allow_null=True, required=False)
@@ -72,15 +94,25 @@ class StatusChangeSerializer(serializers.ModelSerializer):
     )
     current_value = serializers.CharField(max_length=200, allow_blank=True, required=False)
     details = serializers.DictField(required=False)
+    reached_teams = serializers.SerializerMethodField(
+        help_text="Slugs of the teams (that you see) this change reached, as the alerts dispatcher stored it."
+    )
 
     class Meta:
         model = StatusChange
+        list_serializer_class = StatusChangeListSerializer
         fields = [
             "id", "uuid", "source", "recorded_by", "batch", "vendor", "model", "offering", "kind", "previous_value",
             "current_value", "raw_value", "severity", "title", "link", "external_id", "details", "observed_at",
-            "effective_at", "dispatched_at", "created_at",
+            "effective_at", "dispatched_at", "created_at", "reached_teams",
         ]
         read_only_fields = ["uuid", "source", "batch", "raw_value", "external_id", "observed_at", "dispatched_at", "created_at"]
+
+    def get_reached_teams(self, change) -> list[str]:
+        reached = self.context.get("reached_teams")
+        if reached is None:
+            reached = _reached_teams(self.context.get("request"), [change.id])
+        return reached.get(change.id, [])
 
     def validate(self, attrs):
         subjects = [name for name in ("vendor", "model", "offering") if attrs.get(name) is not None]
@@ -114,18 +146,18 @@ class StatusChangeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
 
     def perform_create(self, serializer):
         data = serializer.validated_data
-        serializer.instance = status_change_record(
+        # No severity given: rated from the change, as the admin form and the command rate it.
+        serializer.instance = manual_change_record(
             kind=data["kind"],
+            value=data.get("current_value", ""),
             title=data["title"],
-            severity=data.get("severity", StatusChange.Severity.INFO),
+            severity=data.get("severity"),
             vendor=data.get("vendor"),
             model=data.get("model"),
             offering=data.get("offering"),
             previous_value=data.get("previous_value"),
-            current_value=data.get("current_value", ""),
             link=data.get("link", ""),
             recorded_by=self.request.user,
-            observed_at=timezone.now(),
             effective_at=data.get("effective_at"),
             details=data.get("details") or {},
         )

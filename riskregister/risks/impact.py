@@ -168,7 +168,9 @@ def _judge(dependency: Dependency, reaching: list[Event], since: datetime.date) 
     )
 
 
-def affected_dependencies(events: list[Event], *, team_ids: Iterable[int] | None = None) -> list[Dependency]:
+def affected_dependencies(
+    events: list[Event], *, team_ids: Iterable[int] | None = None, dependency_ids: Iterable[int] | None = None
+) -> list[Dependency]:
     """The dependencies the events reach, in team and system order, each with `_reach_<i>` flags per
     event, its team and route (offering, model, provider, distributor) and its fallbacks (each with a
     `_reached` flag and its route) loaded. Four queries however many rows.
@@ -184,6 +186,8 @@ def affected_dependencies(events: list[Event], *, team_ids: Iterable[int] | None
     queryset = Dependency.objects.filter(reached)
     if team_ids is not None:
         queryset = queryset.filter(team_id__in=list(team_ids))
+    if dependency_ids is not None:
+        queryset = queryset.filter(id__in=list(dependency_ids))
     dependencies = list(queryset.annotate(**flags).order_by("team__name", "team_id", "system", "id"))
     if not dependencies:
         return []
@@ -212,12 +216,16 @@ def affected_dependencies(events: list[Event], *, team_ids: Iterable[int] | None
     return dependencies
 
 
-def blast_radius(events: Iterable[Event], *, team_ids: Iterable[int] | None = None, today: datetime.date | None = None) -> BlastRadius:
-    """Who the events hit, and whether each dependency has a way out."""
+def blast_radius(
+    events: Iterable[Event], *, team_ids: Iterable[int] | None = None, dependency_ids: Iterable[int] | None = None,
+    today: datetime.date | None = None,
+) -> BlastRadius:
+    """Who the events hit, and whether each dependency has a way out (only of `dependency_ids` when
+    given: a dependency registered while events are open)."""
     events = list(dict.fromkeys(events))
     since = tested_since(today)
     affected = []
-    for dependency in affected_dependencies(events, team_ids=team_ids):
+    for dependency in affected_dependencies(events, team_ids=team_ids, dependency_ids=dependency_ids):
         reaching = [event for index, event in enumerate(events) if getattr(dependency, f"_reach_{index}")]
         affected.append(_judge(dependency, reaching, since))
     return BlastRadius(events=events, affected=affected)

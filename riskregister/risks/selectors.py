@@ -88,8 +88,22 @@ def review_queue(*, today: datetime.date | None = None) -> QuerySet[Risk]:
 
 def risk_timeline(*, risk: Risk) -> list[dict]:
     """The history of a risk as one timeline, newest first: its proposal, every change of its row
-    (who and what) and every assessment with its rationale."""
+    (who and what), every assessment with its rationale, and every change out there that reached its
+    dependency (the reach the alerts dispatcher stored; never recomputed here)."""
+    from riskregister.alerts.selectors import dependency_reach  # alerts builds on risks: import at call time
+
     entries = []
+    for row in dependency_reach(dependency_id=risk.dependency_id):
+        cover = "covered" if row.covered else "not covered"
+        folded = f", part of “{row.event.title}”, already announced" if row.folded else ""
+        entries.append(
+            {
+                "at": row.change.observed_at,
+                "kind": "reach",
+                "who": "",
+                "summary": f"{row.change.title} [{row.change.severity}]: {cover}{folded} — {row.reason}",
+            }
+        )
     for assessment in risk.assessments.select_related("assessor"):
         entries.append(
             {

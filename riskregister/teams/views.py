@@ -1,15 +1,16 @@
 """The team's page: what the team depends on, how each dependency could fail over, what its risks
-score, and what changed out there for it lately."""
+score, and what changed out there for it lately (read from the reach the alerts dispatcher stored,
+never recomputed here)."""
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.shortcuts import render
 
+from riskregister.alerts.selectors import team_recent_changes
 from riskregister.risks import scoring
 from riskregister.risks.impact import correlated_fallbacks, covered_against_own_provider_ban
 from riskregister.risks.models import Dependency, Fallback, Risk
 from riskregister.teams.access import can_edit_team, get_visible_team_or_404, visible_teams
-from vendors.models import StatusChange
 
 RECENT_CHANGES = 20
 
@@ -34,9 +35,7 @@ def team_detail(request, slug: str):
         .order_by("criticality", "system")
     )
     rows = []
-    offering_ids = set()
     for dependency in dependencies:
-        offering_ids.add(dependency.offering_id)
         correlated = {fallback.id for fallback in correlated_fallbacks(dependency)}
         risks = [
             {
@@ -57,12 +56,6 @@ def team_detail(request, slug: str):
                 "worst": worst,
             }
         )
-    changes = (
-        StatusChange.objects.filter(offering_id__in=offering_ids)
-        | StatusChange.objects.filter(model__offerings__id__in=offering_ids)
-        | StatusChange.objects.filter(vendor__offerings__id__in=offering_ids)
-        | StatusChange.objects.filter(vendor__models__offerings__id__in=offering_ids)
-    )
-    changes = changes.distinct().select_related("offering__model", "offering__distributor", "model", "vendor")[:RECENT_CHANGES]
+    changes = team_recent_changes(team_ids=[team.id], limit=RECENT_CHANGES)
     context = {"team": team, "rows": rows, "changes": changes, "may_edit": can_edit_team(request.user, team.id)}
     return render(request, "teams/team_detail.html", context)

@@ -86,10 +86,12 @@ def test_no_review_reminder_when_nothing_is_due(world):
 
 def test_daily_digest_collects_the_teams_alerts_of_the_day_into_one_email(world, smtp_server):
     subscribe(world.search, mode=Subscription.Mode.DAILY_DIGEST)
-    for title in ("export-control ban", "ban lifted"):
+    # The ban and its end: a second "banned" would be folded into the first (no new message).
+    for title, previous, current, severity in (("export-control ban", "active", "banned", "critical"),
+                                               ("ban lifted", "banned", "active", "info")):
         batch = uuid.uuid4()
-        StatusChangeFactory(batch=batch, model=world.fable, kind="lifecycle", current_value="banned",
-                            severity="critical", title=title)
+        StatusChangeFactory(batch=batch, model=world.fable, kind="lifecycle", previous_value=previous,
+                            current_value=current, severity=severity, title=title)
         services.batch_dispatch(batch=batch)
     today = Alert.objects.first().created_at.date()
 

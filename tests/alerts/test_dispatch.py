@@ -15,7 +15,7 @@ from riskregister.alerts.models import Alert, Subscription
 from tests.alerts.conftest import subscribe
 from tests.factories import DependencyFactory, StatusChangeFactory, StatusSourceFactory, TeamFactory
 from vendors.models import StatusChange
-from vendors.services import status_change_record
+from vendors.recording import status_change_record
 
 
 def ban(world, batch=None, **kwargs) -> StatusChange:
@@ -242,6 +242,10 @@ def test_dispatch_queries_do_not_grow_with_dependencies(world):
         change = ban(world)
         with CaptureQueriesContext(connection) as captured:
             services.batch_dispatch(batch=change.batch)
+        # Lift it, so that the next ban opens an event again rather than updating this one.
+        lifted = StatusChangeFactory(model=world.fable, kind="lifecycle", previous_value="banned",
+                                     current_value="active", severity="info", title="ban lifted")
+        services.batch_dispatch(batch=lifted.batch)
         return len(captured)
 
     small = queries_for_ban_reaching(2)

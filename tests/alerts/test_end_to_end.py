@@ -15,7 +15,7 @@ from tests.conftest import _use_broker
 from tests.vendors import payloads
 from tests.vendors.helpers import ChangingAnswer, make_source
 from vendors.models import StatusChange
-from vendors.services import status_change_record
+from vendors.recording import status_change_record
 from vendors.tasks import check_sources
 
 

@@ -39,7 +39,8 @@ LISTS = {
     "/api/v1/failure-modes/": (5, 3),
     "/api/v1/risks/": (5, 3),
     "/api/v1/risks/{risk}/assessments/": (6, 4),
-    "/api/v1/status-changes/": (3, 3),
+    # + one query for the stored reach of the page (alerts/selectors.py), + the reviewer check of a member.
+    "/api/v1/status-changes/": (5, 4),
     "/api/v1/subscriptions/": (4, 3),
     "/api/v1/alerts/": (5, 3),
     "/api/v1/scenarios/": (3, 3),

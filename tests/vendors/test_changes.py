@@ -54,7 +54,9 @@ def test_severity_is_rated_from_the_change_alone(kind, current, severity):
 
 
 def test_incident_and_regulatory_ratings():
-    assert changes.rate_incident(status="investigating", impact="critical") == "major"
+    # A Statuspage or incident.io incident of impact critical is a critical change (issue 10).
+    assert changes.rate_incident(status="investigating", impact="critical") == "critical"
+    assert changes.rate_incident(status="investigating", impact="major") == "major"
     assert changes.rate_incident(status="identified", impact="minor") == "minor"
     assert changes.rate_incident(status="resolved", impact="critical") == "info"
     assert changes.rate_incident(status="investigating", impact="galactic") == "info"

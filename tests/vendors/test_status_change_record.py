@@ -7,7 +7,7 @@ from django.db import transaction
 
 from tests.factories import AIModelFactory, OfferingFactory, UserFactory, VendorFactory
 from vendors.models import StatusChange
-from vendors.services import status_change_record
+from vendors.recording import status_change_record
 from vendors.signals import changes_recorded
 
 pytestmark = pytest.mark.django_db
@@ -57,13 +57,22 @@ def test_manual_ban_of_model_sets_lifecycle_and_keeps_who_recorded_it():
     assert change.is_manual and change.recorded_by == user and change.previous_value == "active"
 
 
-def test_manual_ban_of_provider_vendor_is_the_row_alone():
-    vendor = VendorFactory()
+def test_ban_of_provider_vendor_bans_its_models_and_lifting_it_restores_them():
+    # A provider has no lifecycle of its own: its ban withdraws every model it makes, so pages and
+    # the API show the ban (issue 10: it used to leave them "active").
+    vendor = VendorFactory(provides_models=True)
     model = AIModelFactory(provider=vendor, lifecycle="active")
+    retired = AIModelFactory(provider=vendor, lifecycle="deprecated")
     change = status_change_record(kind="lifecycle", title="Provider banned", severity="critical", vendor=vendor,
                                   current_value="banned")
+    model.refresh_from_db(), retired.refresh_from_db()
+    assert change.vendor == vendor and change.previous_value == "active"
+    assert (model.lifecycle, retired.lifecycle) == ("banned", "banned")
+
+    lifted = status_change_record(kind="lifecycle", title="Ban lifted", severity="info", vendor=vendor,
+                                  current_value="active")
     model.refresh_from_db()
-    assert change.vendor == vendor and model.lifecycle == "active"
+    assert lifted.previous_value == "banned" and model.lifecycle == "active"
 
 
 def test_deprecation_change_sets_the_named_date_field():

@@ -6,7 +6,7 @@ loop while the database part stays on one thread, one transaction per source:
 1. `fetch` (async, no database): the conditional GET(s) through vendors/http.py;
 2. `parse` (pure): what the source said, as plain values; raises SourceError on a bad answer;
 3. `record` (database, inside the source's transaction): compare with the stored state and record
-   StatusChanges through `RecordContext.record`, which calls `services.status_change_record`.
+   StatusChanges through `RecordContext.record`, which calls `vendors.recording.status_change_record`.
 """
 
 from __future__ import annotations
@@ -71,9 +71,9 @@ class RecordContext:
         return f"{self.source.id}@{int(last.timestamp() * 1000) if last else 0}"
 
     def record(self, **fields):
-        from vendors import services  # services imports the check engine, which imports the kinds
+        from vendors.recording import status_change_record
 
-        change = services.status_change_record(
+        change = status_change_record(
             source=self.source, batch=self.batch, observed_at=self.observed_at, announce=False, **fields
         )
         if change is not None:

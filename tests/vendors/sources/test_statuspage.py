@@ -168,7 +168,8 @@ def test_incident_io_widget_json_is_read(httpserver):
          "current_worst_impact": "full_outage", "affected_components": [{"component_id": "01JAPI0001"}]}])
     status, incident = check(source)[1]
     assert (status.current_value, status.raw_value, status.severity) == ("major_outage", "full_outage", "major")
-    assert (incident.external_id, incident.severity, incident.offering) == ("01JINC", "major", gpt)
+    # full_outage is incident.io's critical impact: a critical change.
+    assert (incident.external_id, incident.severity, incident.offering) == ("01JINC", "critical", gpt)
 
 
 def test_config_is_validated_by_the_kind(page, anthropic):
@@ -219,3 +220,15 @@ def test_a_green_component_does_not_revive_a_model_gone_from_its_list(page, sour
     assert check(source)[1] == []
     claude_api.refresh_from_db()
     assert claude_api.status == "unavailable"
+
+
+def test_an_incident_of_critical_impact_is_a_critical_change(page, source):
+    check(source)
+    page.body = payloads.statuspage_summary(
+        {"Claude API": "major_outage"}, indicator="critical",
+        incidents=[payloads.statuspage_incident("crit1", "Claude API down", impact="critical", components=["Claude API"])],
+    )
+    result, changes = check(source)
+    incident = next(change for change in changes if change.kind == "incident")
+    assert incident.severity == "critical"
+    assert incident.details["impact"] == "critical"

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from riskregister.alerts import services
-from riskregister.alerts.manual import manual_change_record
+from vendors.recording import manual_change_record
 from vendors.models import AIModel, Lifecycle, Offering, OperationalStatus, StatusChange, Vendor
 
 
