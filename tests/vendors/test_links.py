@@ -4,6 +4,7 @@ import pytest
 from django.template import Context, Template
 
 from riskregister.alerts import content
+from riskregister.alerts.dispatch import alerts_dispatch_pending, batch_dispatch
 from tests.api.conftest import client_for
 from tests.factories import DependencyFactory, OfferingFactory, StatusChangeFactory, VendorFactory
 from tests.vendors import payloads
@@ -46,6 +47,7 @@ def test_a_feed_entry_with_a_javascript_link_is_stored_and_shown_without_it(http
     result, changes = check(source)
     assert result.ok and len(changes) == 1
     assert changes[0].link == ""
+    alerts_dispatch_pending()  # the team page reads the reach the dispatcher stores
 
     client.force_login(lead_a)
     page = client.get("/teams/team-a/").content.decode()
@@ -72,7 +74,9 @@ def test_a_status_page_shortlink_that_is_not_http_is_dropped(httpserver):
 def test_a_link_stored_before_the_rule_is_not_clickable_on_the_page_or_in_the_email(client, lead_a, team_a):
     offering = OfferingFactory()
     DependencyFactory(team=team_a, offering=offering)
-    old = StatusChangeFactory(offering=offering, title="Old incident", link=HOSTILE)  # written around the rule
+    old = StatusChangeFactory(offering=offering, title="Old incident", link=HOSTILE,  # written around the rule
+                              previous_value="operational", current_value="major_outage")
+    batch_dispatch(batch=old.batch)  # the team page reads the reach the dispatcher stores
     client.force_login(lead_a)
     page = client.get("/teams/team-a/").content.decode()
     assert "Old incident" in page and "javascript:" not in page
