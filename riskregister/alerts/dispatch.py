@@ -22,16 +22,16 @@ from django.db.models import Min, Q
 from django.utils import timezone
 
 from riskregister.alerts import content
-from riskregister.alerts.models import Alert, Subscription
-from riskregister.alerts.recipients import SubscriptionWants, recipients_by_subscription, subscriptions_of_teams
+from riskregister.alerts.models import Alert
+from riskregister.alerts.outbox import Outgoing, alerts_write
+from riskregister.alerts.recipients import Audience, SubscriptionWants
 from riskregister.risks.impact import blast_radius
 from vendors.changes import RESOLVED_INCIDENT_STATUSES
-from vendors.models import StatusChange
+from vendors.models import StatusChange, most_severe, severity_at_least, severity_rank
 from vendors.reach import event_from_change
 
 logger = logging.getLogger(__name__)
 
-SEVERITY_RANK = {value: rank for rank, value in enumerate(StatusChange.Severity.values)}
 # What an incident's, a status's or a page indicator's current value is once it is over: news to the teams.
 RESOLVED_VALUES = frozenset(RESOLVED_INCIDENT_STATUSES | {"operational", "none"})
 
@@ -104,8 +104,8 @@ def _noteworthy(changes: list[StatusChange], batch: uuid.UUID) -> list[StatusCha
             continue
         # Since the incident last (re)opened: alert when it gets worse than ever, or ends.
         resolved_at = max((i for i, (_, value) in enumerate(seen) if value in RESOLVED_VALUES), default=-1)
-        highest = max(SEVERITY_RANK.get(severity, 0) for severity, _ in seen[resolved_at + 1 :])
-        if SEVERITY_RANK.get(change.severity, 0) > highest or is_resolution(change):
+        highest = max(severity_rank(severity) for severity, _ in seen[resolved_at + 1 :])
+        if severity_rank(change.severity) > highest or is_resolution(change):
             kept.append(change)
     return kept
 
@@ -116,7 +116,7 @@ def _change_wanted(change: StatusChange, wants: SubscriptionWants) -> bool:
     if is_resolution(change):
         # Rated "info" by itself, yet it ends something the team was told of: let it through.
         return True
-    return SEVERITY_RANK.get(change.severity, 0) >= SEVERITY_RANK.get(wants.min_severity, 0)
+    return severity_at_least(change.severity, wants.min_severity)
 
 
 def batch_dispatch(*, batch: uuid.UUID) -> list[Alert]:
@@ -138,45 +138,18 @@ def _dispatch_claimed(*, batch: uuid.UUID, claim: datetime) -> list[Alert]:
         .order_by("id")
     )
     with transaction.atomic():
-        alerts = _alerts_for(changes, batch)
-        if alerts:
-            existing = set(
-                Alert.objects.filter(dedupe_key__in=[alert.dedupe_key for alert in alerts]).values_list(
-                    "dedupe_key", flat=True
-                )
-            )
-            alerts = Alert.objects.bulk_create([alert for alert in alerts if alert.dedupe_key not in existing])
+        alerts = alerts_write(_alerts_for(changes, batch))
         done = StatusChange.objects.filter(batch=batch, dispatch_claimed_at=claim).update(
             dispatched_at=timezone.now()
         )
         if done != len(changes):
             raise BatchClaimLost(batch)
-        immediate = [alert.id for alert in alerts if alert.mode == Subscription.Mode.IMMEDIATE]
-        if immediate:
-            transaction.on_commit(lambda: _enqueue_delivery(immediate))
     if alerts:
         logger.info("batch %s: %d alert(s) for %d change(s)", batch, len(alerts), len(changes))
     return alerts
 
 
-# Alerts per delivery task: a ban reaching 500 teams is 20 broker messages rather than 500 (each
-# a write on the embedded broker), and still spreads over the workers (bench/fanout.py).
-DELIVERY_CHUNK = 25
-
-
-def _enqueue_delivery(alert_ids: list[int]) -> None:
-    from riskregister.alerts.tasks import deliver_alerts  # tasks import services; keep the cycle lazy
-
-    for start in range(0, len(alert_ids), DELIVERY_CHUNK):
-        try:
-            deliver_alerts.delay(alert_ids[start : start + DELIVERY_CHUNK])
-        except Exception:  # broker down: the beat's delivery pass picks the alerts up later
-            logger.warning("could not enqueue delivery of %d alert(s); the periodic pass will send them",
-                           len(alert_ids) - start)
-            return
-
-
-def _alerts_for(changes: list[StatusChange], batch: uuid.UUID) -> list[Alert]:
+def _alerts_for(changes: list[StatusChange], batch: uuid.UUID) -> list[Outgoing]:
     noteworthy = _noteworthy(changes, batch)
     events = [event for change in noteworthy if (event := event_from_change(change)) is not None]
     if not events:
@@ -185,46 +158,35 @@ def _alerts_for(changes: list[StatusChange], batch: uuid.UUID) -> list[Alert]:
     by_team = blast_radius(events).by_team()
     if not by_team:
         return []
-    subscriptions = subscriptions_of_teams(team_ids=[team.id for team in by_team])
-    recipients = recipients_by_subscription(subscriptions)
+    audience = Audience(team_ids=[team.id for team in by_team])
     alerts = []
     for team, affected in sorted(by_team.items(), key=lambda item: item[0].name):
         reaching = {event.change_id for item in affected for event in item.events if event.change_id in changes_by_id}
-        immediate: set[str] = set()
-        digest: set[str] = set()
-        wanted_ids: set[int] = set()
-        for wants in subscriptions.get(team.id, []):
-            ids = {cid for cid in reaching if _change_wanted(changes_by_id[cid], wants)}
-            if not ids:
-                continue
-            wanted_ids |= ids
-            (immediate if wants.mode == Subscription.Mode.IMMEDIATE else digest).update(recipients[wants.key])
-        if not wanted_ids or not (immediate or digest):
+        fan_out, wanted_ids = audience.fan_out(
+            team.id, lambda wants: {cid for cid in reaching if _change_wanted(changes_by_id[cid], wants)}
+        )
+        if not wanted_ids or not fan_out:
             continue
         wanted = [changes_by_id[cid] for cid in sorted(wanted_ids)]
         listed = [item for item in affected if any(event.change_id in wanted_ids for event in item.events)]
         message = content.change_alert(team=team, changes=wanted, affected=listed)
-        alerts.append(
-            Alert(
-                kind=Alert.Kind.CHANGE,
-                team=team,
-                dedupe_key=f"change:{batch}:{team.id}",
-                batch=batch,
-                severity=max((c.severity for c in wanted), key=lambda s: SEVERITY_RANK.get(s, 0)),
-                mode=Subscription.Mode.IMMEDIATE if immediate else Subscription.Mode.DAILY_DIGEST,
-                recipients=sorted(immediate),
-                subject=message.subject,
-                body_text=message.text,
-                body_html=message.html,
-                payload={**message.payload, "digest_recipients": sorted(digest)},
-            )
-        )
+        alerts.append(fan_out.outgoing(Alert(
+            kind=Alert.Kind.CHANGE,
+            team=team,
+            dedupe_key=f"change:{batch}:{team.id}",
+            batch=batch,
+            severity=most_severe(c.severity for c in wanted),
+            subject=message.subject,
+            body_text=message.text,
+            body_html=message.html,
+            payload=message.payload,
+        )))
     return alerts
 
 
-def alerts_dispatch_pending() -> int:
-    """Dispatch every pending batch; the number of alerts written."""
-    written = 0
+def alerts_dispatch_pending() -> list[Alert]:
+    """Dispatch every pending batch; the alerts written."""
+    written: list[Alert] = []
     for batch in batches_pending():
-        written += len(batch_dispatch(batch=batch))
+        written += batch_dispatch(batch=batch)
     return written

@@ -59,7 +59,8 @@ class Command(BaseCommand):
             alerts = services.batch_dispatch(batch=change.batch)
             outcome = services.alerts_deliver_due()
             self.stdout.write(
-                f"{len(alerts)} alert(s) written; sent {outcome['sent']}, retried {outcome['retry']}, failed {outcome['failed']}."
+                f"{len(alerts)} alert(s) written; sent {outcome['sent']}, partly sent {outcome['partly_sent']}, "
+                f"retried {outcome['retry']}, failed {outcome['failed']}."
             )
         else:
             self.stdout.write("The dispatcher will alert the affected teams (run send_alerts to do it now).")

@@ -12,10 +12,11 @@ class Command(BaseCommand):
         parser.add_argument("--daily", action="store_true", help="Also write today's countdowns, review reminders and yesterday's digests.")
 
     def handle(self, *args, **options):
-        written = services.alerts_dispatch_pending()
+        written = len(services.alerts_dispatch_pending())
         if options["daily"]:
             written += len(services.countdowns_send()) + len(services.review_reminders_send()) + len(services.team_digests_send())
         outcome = services.alerts_deliver_due()
         self.stdout.write(
-            f"{written} alert(s) written; sent {outcome['sent']}, retried {outcome['retry']}, failed {outcome['failed']}."
+            f"{written} alert(s) written; sent {outcome['sent']}, partly sent {outcome['partly_sent']}, "
+            f"retried {outcome['retry']}, failed {outcome['failed']}."
         )
