@@ -224,3 +224,9 @@ def alerts_deliver_due(*, limit: int | None = None) -> dict[str, int]:
     for alert_id in due_alert_ids(limit=limit):
         outcomes[alert_deliver(alert_id=alert_id)] += 1
     return outcomes
+
+
+def outcome_summary(outcomes: dict[str, int]) -> str:
+    """`alerts_deliver_due`'s counts as the commands print them."""
+    text = f"sent {outcomes[SENT]}, retried {outcomes[RETRY]}, failed {outcomes[FAILED]}"
+    return text + (f", partly sent {outcomes[PARTLY_SENT]}" if outcomes[PARTLY_SENT] else "")

@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand
 
 from riskregister.alerts import services
+from riskregister.alerts.outbox import outcome_summary
 
 
 class Command(BaseCommand):
@@ -17,6 +18,5 @@ class Command(BaseCommand):
             written += len(services.countdowns_send()) + len(services.review_reminders_send()) + len(services.team_digests_send())
         outcome = services.alerts_deliver_due()
         self.stdout.write(
-            f"{written} alert(s) written; sent {outcome['sent']}, partly sent {outcome['partly_sent']}, "
-            f"retried {outcome['retry']}, failed {outcome['failed']}."
+            f"{written} alert(s) written; {outcome_summary(outcome)}."
         )
