@@ -61,5 +61,7 @@ def test_incident_and_regulatory_ratings():
 
 
 def test_every_registered_kind_is_a_choice_of_the_model():
-    assert set(all_kinds()) == set(StatusSource.Kind.values) == {slug for slug, _ in kind_choices()}
+    builtin = {"statuspage", "feed", "openai_models", "anthropic_models", "federal_register", "catalog"}
+    assert set(all_kinds()) == builtin == {kind for kind, _ in kind_choices()}
+    assert {kind for kind, _ in StatusSource._meta.get_field("kind").choices} == builtin
     assert all(kind.label for kind in all_kinds().values())

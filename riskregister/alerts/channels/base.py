@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from vendors.registry import Registry
+
 if TYPE_CHECKING:
     from riskregister.alerts.models import Alert
 
@@ -65,24 +67,17 @@ class Channel:
         raise NotImplementedError
 
 
-_REGISTRY: dict[str, type[Channel]] = {}
-
-
-def register_channel(cls: type[Channel]) -> type[Channel]:
-    """Class decorator: make `cls` the channel of `cls.kind`; a second class for one kind is an error."""
-    if cls.kind in _REGISTRY and _REGISTRY[cls.kind] is not cls:
-        raise ValueError(f"alert channel {cls.kind!r} registered twice")
-    _REGISTRY[cls.kind] = cls
-    return cls
+channels: Registry = Registry("alert channel")
+register_channel = channels.register
 
 
 def get_channel(kind: str) -> Channel:
     try:
-        return _REGISTRY[kind]()
-    except KeyError:
+        return channels.get(kind)()
+    except LookupError:
         raise PermanentDeliveryError(f"no alert channel named {kind!r}") from None
 
 
 def channel_choices() -> list[tuple[str, str]]:
     """Choices of the `channel` fields of Subscription, Alert and Delivery: whatever is registered."""
-    return [(kind, cls.label) for kind, cls in sorted(_REGISTRY.items())]
+    return channels.choices()
