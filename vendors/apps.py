@@ -1,5 +1,3 @@
-import importlib
-
 from django.apps import AppConfig
 
 
@@ -8,8 +6,6 @@ class VendorsConfig(AppConfig):
     verbose_name = "AI supply side"
 
     def ready(self):
-        from vendors.sources import BUILTIN_MODULES
+        from vendors.sources import BUILTIN_MODULES, source_kinds
 
-        # Each module registers its source kind (vendors/registry.py).
-        for module in BUILTIN_MODULES:
-            importlib.import_module(module)
+        source_kinds.load(BUILTIN_MODULES)

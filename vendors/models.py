@@ -266,10 +266,6 @@ class StatusChange(Entity):
     def subject(self):
         return self.offering or self.model or self.vendor
 
-    @property
-    def is_manual(self) -> bool:
-        return self.source_id is None
-
 
 # The one order of severities (least first), used wherever two severities are compared: a
 # subscription's minimum, an alert's headline, a digest's worst entry, an incident getting worse.

@@ -5,7 +5,8 @@ is an error. A model's `kind` (or `channel`) field takes its choices from `choic
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import importlib
+from collections.abc import Iterable, Iterator
 from typing import Generic, TypeVar
 
 T = TypeVar("T", bound=type)
@@ -15,6 +16,11 @@ class Registry(Generic[T]):
     def __init__(self, what: str):
         self.what = what
         self._classes: dict[str, T] = {}
+
+    def load(self, modules: Iterable[str]) -> None:
+        """Import the modules that define the kinds (from AppConfig.ready()); each registers its class."""
+        for module in modules:
+            importlib.import_module(module)
 
     def register(self, cls: T) -> T:
         """Class decorator: make `cls` the class of `cls.kind`."""

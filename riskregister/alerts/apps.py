@@ -1,5 +1,3 @@
-import importlib
-
 from django.apps import AppConfig
 
 CHANNEL_MODULES = ("riskregister.alerts.channels.email",)
@@ -10,9 +8,9 @@ class AlertsConfig(AppConfig):
     label = "alerts"
 
     def ready(self):
-        # Each module registers its channel (vendors/registry.py); Slack and webhook come next.
-        for module in CHANNEL_MODULES:
-            importlib.import_module(module)
+        from riskregister.alerts.channels import channels
+
+        channels.load(CHANNEL_MODULES)  # Slack and webhook channels are added to CHANNEL_MODULES
 
         from riskregister.alerts.receivers import enqueue_dispatch
         from vendors.signals import changes_recorded

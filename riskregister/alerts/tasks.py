@@ -52,11 +52,6 @@ def dispatch_pending() -> int:
     return enqueue_delivery(services.alerts_dispatch_pending())
 
 
-@shared_task(name="riskregister.alerts.tasks.deliver_alert", ignore_result=True, soft_time_limit=60, time_limit=90)
-def deliver_alert(alert_id: int) -> str:
-    return services.alert_deliver(alert_id=alert_id)
-
-
 @shared_task(name="riskregister.alerts.tasks.deliver_alerts", ignore_result=True, soft_time_limit=240, time_limit=300)
 def deliver_alerts(alert_ids: list[int]) -> dict:
     outcomes: dict[str, int] = {}

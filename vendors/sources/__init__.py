@@ -27,10 +27,6 @@ def get_kind(kind: str):
     return source_kinds.get(kind)()
 
 
-def all_kinds() -> dict:
-    return {kind: cls() for kind, cls in source_kinds.items()}
-
-
 def kind_choices() -> list[tuple[str, str]]:
     """Choices of StatusSource.kind: whatever is registered."""
     return source_kinds.choices()
