@@ -42,6 +42,19 @@ def enqueue_delivery(alerts) -> int:
     return len(alerts)
 
 
+def enqueue_batch_dispatch(batch: uuid.UUID) -> None:
+    """Once the recording transaction commits, ask a worker to dispatch the batch. A broker that is
+    down loses nothing: the beat's `dispatch_pending` tick claims the batch later."""
+
+    def enqueue():
+        try:
+            dispatch_batch.delay(str(batch))
+        except Exception:
+            logger.warning("could not enqueue dispatch of batch %s; the periodic dispatcher will", batch)
+
+    transaction.on_commit(enqueue)
+
+
 @shared_task(name="riskregister.alerts.tasks.dispatch_batch", ignore_result=True, soft_time_limit=120, time_limit=180)
 def dispatch_batch(batch: str) -> int:
     return enqueue_delivery(services.batch_dispatch(batch=uuid.UUID(batch)))
