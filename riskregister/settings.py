@@ -377,6 +377,7 @@ SPECTACULAR_SETTINGS = {
         "RiskStatusEnum": "riskregister.risks.models.Risk.Status",
         "AlertStatusEnum": "riskregister.alerts.models.Alert.Status",
         "AlertKindEnum": "riskregister.alerts.models.Alert.Kind",
+        "DeliveryStatusEnum": "riskregister.alerts.models.Delivery.Status",
         "ChangeKindEnum": "vendors.models.StatusChange.Kind",
         "RelationshipKindEnum": "vendors.models.VendorRelationship.Kind",
     },

@@ -6,7 +6,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from riskregister.alerts.models import Alert, Subscription
+from riskregister.alerts.models import Alert, Delivery, Subscription
 from riskregister.risks.models import Dependency, FailureMode, Fallback, Risk
 from riskregister.teams.models import Membership, Team
 from vendors.models import AIModel, Offering, StatusChange, StatusSource, Vendor, VendorRelationship
@@ -90,7 +90,7 @@ class StatusSourceFactory(factory.django.DjangoModelFactory):
         model = StatusSource
 
     name = factory.Sequence(lambda n: f"Source {n}")
-    kind = StatusSource.Kind.STATUSPAGE
+    kind = "statuspage"
     url = "https://status.example.com/api/v2/summary.json"
 
 
@@ -166,3 +166,12 @@ class AlertFactory(factory.django.DjangoModelFactory):
     dedupe_key = factory.Sequence(lambda n: f"test-alert-{n}")
     subject = "Test alert"
     body_text = "Something changed."
+
+
+
+class DeliveryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Delivery
+
+    alert = factory.SubFactory(AlertFactory)
+    target = factory.Sequence(lambda n: f"recipient-{n}@example.com")

@@ -132,16 +132,8 @@ class Offering(Entity):
 class StatusSource(Entity):
     """Something the background checks watch. Its `kind` names the adapter in vendors/sources/."""
 
-    class Kind(models.TextChoices):
-        STATUSPAGE = "statuspage", "Statuspage v2 / incident.io summary"
-        FEED = "feed", "RSS / Atom feed"
-        OPENAI_MODELS = "openai_models", "OpenAI-compatible model list"
-        ANTHROPIC_MODELS = "anthropic_models", "Anthropic model list"
-        FEDERAL_REGISTER = "federal_register", "Federal Register documents"
-        CATALOG = "catalog", "Model catalog (LiteLLM format)"
-
     name = models.CharField(max_length=200)
-    # The registry of vendors/sources/ is the list of kinds; `Kind` above names the built-in ones.
+    # The registry of vendors/sources/ is the list of kinds (filled in VendorsConfig.ready()).
     kind = models.CharField(max_length=30, choices=kind_choices)
     url = models.URLField(
         max_length=1000,
@@ -275,9 +267,25 @@ class StatusChange(Entity):
     def subject(self):
         return self.offering or self.model or self.vendor
 
-    @property
-    def is_manual(self) -> bool:
-        return self.source_id is None
+
+# The one order of severities (least first), used wherever two severities are compared: a
+# subscription's minimum, an alert's headline, a digest's worst entry, an incident getting worse.
+SEVERITY_ORDER: tuple[str, ...] = tuple(StatusChange.Severity.values)
+_SEVERITY_RANK = {value: rank for rank, value in enumerate(SEVERITY_ORDER)}
+
+
+def severity_rank(severity: str) -> int:
+    """The place of `severity` in SEVERITY_ORDER; an unknown value ranks as info."""
+    return _SEVERITY_RANK.get(severity, 0)
+
+
+def severity_at_least(severity: str, minimum: str) -> bool:
+    return severity_rank(severity) >= severity_rank(minimum)
+
+
+def most_severe(severities) -> str:
+    """The highest of `severities` (the first of equals); info when there are none."""
+    return max(severities, key=severity_rank, default=StatusChange.Severity.INFO)
 
 
 def _flatten(detail, prefix="") -> list[str]:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Iterable
 
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from vendors.models import AIModel, Offering, StatusChange, StatusSource
+from vendors.models import AIModel, Offering, StatusSource
 
 
 def sources_due(*, now: dt.datetime | None = None, source_ids: Iterable[int] | None = None, force: bool = False) -> QuerySet[StatusSource]:
@@ -28,20 +27,6 @@ def sources_due(*, now: dt.datetime | None = None, source_ids: Iterable[int] | N
 def unknown_source_ids(source_ids: Iterable[int]) -> list[int]:
     wanted = set(source_ids)
     return sorted(wanted - set(StatusSource.objects.filter(id__in=wanted).values_list("id", flat=True)))
-
-
-def source_health() -> QuerySet[StatusSource]:
-    """Every source with its health, failing ones first."""
-    return StatusSource.objects.select_related("vendor").order_by("-consecutive_failures", "name")
-
-
-def batch_changes(batch: uuid.UUID) -> QuerySet[StatusChange]:
-    """The changes of one check of one source (or one manual entry), with their subjects loaded."""
-    return (
-        StatusChange.objects.filter(batch=batch)
-        .select_related("source", "vendor", "model__provider", "offering__model__provider", "offering__distributor")
-        .order_by("id")
-    )
 
 
 def offerings_by_distributor_model_id() -> dict[str, list[Offering]]:

@@ -6,7 +6,7 @@ from django.urls import path, reverse
 
 from riskregister.alerts.forms import ManualChangeForm
 from vendors.recording import manual_change_record
-from riskregister.alerts.models import Alert, Subscription
+from riskregister.alerts.models import Alert, Delivery, Subscription
 from riskregister.teams.access import is_admin, is_reviewer
 
 
@@ -19,13 +19,27 @@ class SubscriptionAdmin(admin.ModelAdmin):
     list_select_related = ["team", "user"]
 
 
+class DeliveryInline(admin.TabularInline):
+    """Each recipient of the alert, with what its server answered: a refused address shows here."""
+
+    model = Delivery
+    extra = 0
+    can_delete = False
+    fields = ["channel", "target", "status", "attempts", "next_attempt_at", "last_error", "sent_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Alert)
 class AlertAdmin(admin.ModelAdmin):
-    list_display = ["subject", "kind", "team", "severity", "status", "attempts", "sent_at", "created_at"]
+    list_display = ["subject", "kind", "team", "severity", "status", "created_at"]
     list_filter = ["kind", "status", "severity", "team"]
-    search_fields = ["subject", "dedupe_key"]
+    search_fields = ["subject", "dedupe_key", "deliveries__target"]
     list_select_related = ["team", "user"]
-    readonly_fields = ["dedupe_key", "batch", "claimed_at", "claim_token", "sent_at", "attempts", "last_error"]
+    readonly_fields = ["dedupe_key", "batch", "status"]
+    inlines = [DeliveryInline]
 
     def get_urls(self):
         record = self.admin_site.admin_view(self.record_change_view)
@@ -63,3 +77,18 @@ class AlertAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/alerts/record_change.html", context)
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    """Deliveries across alerts: filter on `failed` to see every address that refused an alert."""
+
+    list_display = ["target", "channel", "status", "attempts", "last_error", "sent_at", "alert"]
+    list_filter = ["status", "channel", "alert__team"]
+    search_fields = ["target", "alert__subject", "last_error"]
+    list_select_related = ["alert"]
+    readonly_fields = ["alert", "channel", "target", "status", "claimed_at", "claim_token", "attempts",
+                       "next_attempt_at", "last_error", "sent_at"]
+
+    def has_add_permission(self, request):
+        return False

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+CHANNEL_MODULES = ("riskregister.alerts.channels.email",)
+
 
 class AlertsConfig(AppConfig):
     name = "riskregister.alerts"
@@ -7,6 +9,10 @@ class AlertsConfig(AppConfig):
 
     def ready(self):
         from django.db.models.signals import post_delete, post_save
+
+        from riskregister.alerts.channels import channels
+
+        channels.load(CHANNEL_MODULES)  # Slack and webhook channels are added to CHANNEL_MODULES
 
         from riskregister.alerts.receivers import dependency_saved, enqueue_dispatch, fallback_changed
         from riskregister.risks.models import Dependency, Fallback

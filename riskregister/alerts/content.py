@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.template.loader import render_to_string
 
+from vendors.models import severity_rank
+
 if TYPE_CHECKING:
     from riskregister.risks.impact import AffectedDependency
     from riskregister.teams.models import Team
     from vendors.models import StatusChange
-
-SEVERITY_ORDER = ["info", "minor", "major", "critical"]
 
 
 @dataclass
@@ -75,7 +75,7 @@ def dependency_payload(item: AffectedDependency) -> dict:
 
 def headline(changes: list[dict]) -> dict:
     """The change that names the email: the most severe, the first of equals."""
-    return max(changes, key=lambda change: SEVERITY_ORDER.index(change["severity"]) if change["severity"] in SEVERITY_ORDER else 0)
+    return max(changes, key=lambda change: severity_rank(change["severity"]))
 
 
 def change_subject(changes: list[dict], services: int, *, recovered: bool = False, confirmation: bool = False) -> str:

@@ -30,13 +30,14 @@ from django.utils import timezone
 
 from riskregister.alerts import content
 from riskregister.alerts.events import Event, EventAnnouncement, Reach
-from riskregister.alerts.folding import SEVERITY_RANK, Trouble, fold_into
+from riskregister.alerts.folding import Trouble, fold_into
 from riskregister.alerts.models import Alert, Subscription
-from riskregister.alerts.recipients import SubscriptionWants, recipients_by_subscription, subscriptions_of_teams
+from riskregister.alerts.outbox import Outgoing, alerts_write
+from riskregister.alerts.recipients import Audience, SubscriptionWants
 from riskregister.risks.impact import AffectedDependency, blast_radius
 from riskregister.risks.models import Dependency
 from vendors.changes import RESOLVED_INCIDENT_STATUSES
-from vendors.models import Lifecycle, OperationalStatus, StatusChange
+from vendors.models import Lifecycle, OperationalStatus, StatusChange, most_severe, severity_at_least, severity_rank
 from vendors.reach import EventKind, event_from_change, events_q
 
 logger = logging.getLogger(__name__)
@@ -148,7 +149,7 @@ def _events_of_batch(changes: list[StatusChange]) -> list[_Item]:
             items.append(_Item(change, reach_event, event, False, False))
         else:
             told = event.severity
-            if SEVERITY_RANK.get(change.severity, 0) > SEVERITY_RANK.get(event.severity, 0):
+            if severity_rank(change.severity) > severity_rank(event.severity):
                 event.severity = change.severity
             event.last_change = change
             event.save(update_fields=["severity", "last_change", "updated_at"])
@@ -161,7 +162,7 @@ def _change_wanted(change: StatusChange, wants: SubscriptionWants) -> bool:
     """A subscription's kinds and minimum severity, for every change but a told recovery."""
     if wants.kinds and change.kind not in wants.kinds:
         return False
-    return SEVERITY_RANK.get(change.severity, 0) >= SEVERITY_RANK.get(wants.min_severity, 0)
+    return severity_at_least(change.severity, wants.min_severity)
 
 
 def batch_dispatch(*, batch: uuid.UUID) -> list[Alert]:
@@ -186,35 +187,15 @@ def _dispatch_claimed(*, batch: uuid.UUID, claim: datetime) -> list[Alert]:
         alerts, reach, announcements = _alerts_for(changes, batch)
         Reach.objects.bulk_create(reach, batch_size=REACH_BATCH_SIZE, ignore_conflicts=True)
         EventAnnouncement.objects.bulk_create(announcements, batch_size=REACH_BATCH_SIZE, ignore_conflicts=True)
-        alerts = _outbox_write(alerts)
+        alerts = alerts_write(alerts)
         done = StatusChange.objects.filter(batch=batch, dispatch_claimed_at=claim).update(
             dispatched_at=timezone.now()
         )
         if done != len(changes):
             raise BatchClaimLost(batch)
-        immediate = [alert.id for alert in alerts if alert.mode == Subscription.Mode.IMMEDIATE]
-        if immediate:
-            transaction.on_commit(lambda: _enqueue_delivery(immediate))
     if alerts:
         logger.info("batch %s: %d alert(s) for %d change(s)", batch, len(alerts), len(changes))
     return alerts
-
-
-# Alerts per delivery task: a ban reaching 500 teams is 20 broker messages rather than 500 (each
-# a write on the embedded broker), and still spreads over the workers (bench/fanout.py).
-DELIVERY_CHUNK = 25
-
-
-def _enqueue_delivery(alert_ids: list[int]) -> None:
-    from riskregister.alerts.tasks import deliver_alerts  # tasks import services; keep the cycle lazy
-
-    for start in range(0, len(alert_ids), DELIVERY_CHUNK):
-        try:
-            deliver_alerts.delay(alert_ids[start : start + DELIVERY_CHUNK])
-        except Exception:  # broker down: the beat's delivery pass picks the alerts up later
-            logger.warning("could not enqueue delivery of %d alert(s); the periodic pass will send them",
-                           len(alert_ids) - start)
-            return
 
 
 @dataclass
@@ -298,7 +279,7 @@ def _reach_rows(items: list[_Item], teams: dict, folded_into: dict) -> list[Reac
     return rows
 
 
-def _alerts_for(changes: list[StatusChange], batch: uuid.UUID) -> tuple[list[Alert], list[Reach], list[EventAnnouncement]]:
+def _alerts_for(changes: list[StatusChange], batch: uuid.UUID) -> tuple[list[Outgoing], list[Reach], list[EventAnnouncement]]:
     """What the batch writes: the alerts, the reach rows and the announcements of events to teams."""
     items = _events_of_batch(changes)
     if not items:
@@ -307,27 +288,23 @@ def _alerts_for(changes: list[StatusChange], batch: uuid.UUID) -> tuple[list[Ale
     teams, folded_into = _sort_by_team(items, radius)
     reach = _reach_rows(items, teams, folded_into)
     by_change = {item.change.id: item for item in items}
-    subscriptions = subscriptions_of_teams(team_ids=[team.id for team in teams])
-    recipients = recipients_by_subscription(subscriptions)
+    audience = Audience(team_ids=[team.id for team in teams])
     alerts, announcements = [], []
     for team, sorted_news in sorted(teams.items(), key=lambda pair: pair[0].name):
-        immediate: set[str] = set()
-        digest: set[str] = set()
-        news_ids: set[int] = set()
-        folded_ids: set[int] = set()
-        for wants in subscriptions.get(team.id, []):
-            wanted = {cid for cid in sorted_news.news
-                      if cid in sorted_news.told_recoveries or _change_wanted(by_change[cid].change, wants)}
-            confirmed = set()
+
+        def picks(wants: SubscriptionWants, sorted_news=sorted_news) -> set[tuple[str, int]]:
+            # News a subscription wants (a told recovery always), and for a digest subscription the
+            # folded confirmations too: an immediate subscription never hears of what was folded.
+            taken = {("news", cid) for cid in sorted_news.news
+                     if cid in sorted_news.told_recoveries or _change_wanted(by_change[cid].change, wants)}
             if wants.mode == Subscription.Mode.DAILY_DIGEST:
-                confirmed = {cid for cid in sorted_news.folded if _change_wanted(by_change[cid].change, wants)}
-            if wanted:
-                news_ids |= wanted
-                (immediate if wants.mode == Subscription.Mode.IMMEDIATE else digest).update(recipients[wants.key])
-            if confirmed:
-                folded_ids |= confirmed
-                digest.update(recipients[wants.key])
-        if not (immediate or digest) or not (news_ids or folded_ids):
+                taken |= {("folded", cid) for cid in sorted_news.folded if _change_wanted(by_change[cid].change, wants)}
+            return taken
+
+        fan_out, taken = audience.fan_out(team.id, picks)
+        news_ids = {cid for tag, cid in taken if tag == "news"}
+        folded_ids = {cid for tag, cid in taken if tag == "folded"}
+        if not fan_out or not taken:
             continue
         shown = sorted(news_ids) or sorted(folded_ids)
         affected = {d.dependency.id: d for cid in shown for d in (sorted_news.news.get(cid) or sorted_news.folded[cid])}
@@ -336,40 +313,26 @@ def _alerts_for(changes: list[StatusChange], batch: uuid.UUID) -> tuple[list[Ale
             affected=list(affected.values()), recoveries=sorted_news.told_recoveries,
             confirmation=not news_ids,
         )
-        alerts.append(
-            Alert(
-                kind=Alert.Kind.CHANGE,
-                team=team,
-                dedupe_key=f"change:{batch}:{team.id}",
-                batch=batch,
-                severity=max((by_change[cid].change.severity for cid in shown), key=lambda s: SEVERITY_RANK.get(s, 0)),
-                mode=Subscription.Mode.IMMEDIATE if immediate and news_ids else Subscription.Mode.DAILY_DIGEST,
-                recipients=sorted(immediate) if news_ids else [],
-                subject=message.subject,
-                body_text=message.text,
-                body_html=message.html,
-                payload={**message.payload, "digest_recipients": sorted(digest),
-                         "folded": [content.change_payload(by_change[cid].change) for cid in sorted(folded_ids)]},
-            )
-        )
+        alerts.append(fan_out.outgoing(Alert(
+            kind=Alert.Kind.CHANGE,
+            team=team,
+            dedupe_key=f"change:{batch}:{team.id}",
+            batch=batch,
+            severity=most_severe(by_change[cid].change.severity for cid in shown),
+            subject=message.subject,
+            body_text=message.text,
+            body_html=message.html,
+            payload={**message.payload,
+                     "folded": [content.change_payload(by_change[cid].change) for cid in sorted(folded_ids)]},
+        )))
         announcements += [EventAnnouncement(event_id=by_change[cid].event.id, team_id=team.id)
                           for cid in news_ids if not by_change[cid].recovery]
     return alerts, reach, announcements
 
 
-def _outbox_write(alerts: list[Alert]) -> list[Alert]:
-    """The one place the dispatcher writes alerts: new dedupe keys only."""
-    if not alerts:
-        return []
-    existing = set(
-        Alert.objects.filter(dedupe_key__in=[alert.dedupe_key for alert in alerts]).values_list("dedupe_key", flat=True)
-    )
-    return Alert.objects.bulk_create([alert for alert in alerts if alert.dedupe_key not in existing])
-
-
-def alerts_dispatch_pending() -> int:
-    """Dispatch every pending batch; the number of alerts written."""
-    written = 0
+def alerts_dispatch_pending() -> list[Alert]:
+    """Dispatch every pending batch; the alerts written."""
+    written: list[Alert] = []
     for batch in batches_pending():
-        written += len(batch_dispatch(batch=batch))
+        written += batch_dispatch(batch=batch)
     return written

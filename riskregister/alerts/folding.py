@@ -26,10 +26,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from vendors.models import StatusChange
+from vendors.models import severity_at_least, severity_rank
 from vendors.reach import EventKind
 
-SEVERITY_RANK = {value: rank for rank, value in enumerate(StatusChange.Severity.values)}
 
 # How much of the supply chain a kind of trouble takes down; a candidate must rank at least as high.
 TROUBLE_RANK = {
@@ -58,7 +57,7 @@ class Trouble:
 def _at_least_as_severe(candidate: Trouble, change: Trouble) -> bool:
     return (
         TROUBLE_RANK.get(candidate.kind, 0) >= TROUBLE_RANK.get(change.kind, 0)
-        and SEVERITY_RANK.get(candidate.severity, 0) >= SEVERITY_RANK.get(change.severity, 0)
+        and severity_at_least(candidate.severity, change.severity)
     )
 
 
@@ -72,7 +71,7 @@ def fold_into(*, change: Trouble, recovery: bool, candidates: list[Trouble]) -> 
     if recovery:
         return None
     ordered = sorted(
-        candidates, key=lambda c: (TROUBLE_RANK.get(c.kind, 0), SEVERITY_RANK.get(c.severity, 0)), reverse=True
+        candidates, key=lambda c: (TROUBLE_RANK.get(c.kind, 0), severity_rank(c.severity)), reverse=True
     )
     for candidate in ordered:
         own = candidate.event_id is not None and candidate.event_id == change.event_id

@@ -52,9 +52,10 @@ class Subscription(Entity):
 
 
 class Alert(Entity):
-    """One row of the outbox. The unique dedupe key makes every alert exist once:
-    `change:<batch>:<team>`, `countdown:<model or offering>:<days>:<team>`, `review:<user>:<date>`,
-    `digest:<team>:<date>`."""
+    """One message of the outbox, written once: the unique dedupe key makes every alert exist once
+    (`change:<batch>:<team>`, `countdown:<model or offering>:<days>:<team>`, `review:<user>:<date>`,
+    `digest:<team>:<date>`). Who it goes to, and whether they got it, are its Delivery rows; `status`
+    sums them up (riskregister/alerts/outbox.py keeps it current)."""
 
     class Kind(models.TextChoices):
         CHANGE = "change"
@@ -63,9 +64,10 @@ class Alert(Entity):
         DIGEST = "digest"
 
     class Status(models.TextChoices):
-        PENDING = "pending"
-        SENT = "sent"
-        FAILED = "failed"
+        PENDING = "pending", "pending (a delivery is still under way)"
+        SENT = "sent", "sent to every recipient"
+        PARTLY_SENT = "partly_sent", "sent, but some recipients refused it"
+        FAILED = "failed", "no recipient could be reached"
         DIGESTED = "digested", "collected into a digest"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -78,30 +80,62 @@ class Alert(Entity):
     severity = models.CharField(max_length=10, choices=StatusChange.Severity.choices, default=StatusChange.Severity.INFO)
     mode = models.CharField(max_length=20, choices=Subscription.Mode.choices, default=Subscription.Mode.IMMEDIATE)
     channel = models.CharField(max_length=30, choices=channel_choices, default="email")
-    recipients = models.JSONField(default=list, blank=True)
     subject = models.CharField(max_length=500)
     body_text = models.TextField()
     body_html = models.TextField(blank=True)
     payload = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
-    # A claim is a lease: a row claimed before `now - lease` and not sent may be claimed again.
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    claim_token = models.UUIDField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [
-            # The delivery task scans for deliverable rows (riskregister/alerts).
-            models.Index(fields=["status", "next_attempt_at"], name="alert_deliverable"),
-        ]
 
     def __str__(self):
         return self.subject
 
+    @property
+    def recipients(self) -> list[str]:
+        """The targets of the alert's deliveries (prefetch `deliveries` when listing)."""
+        return sorted(delivery.target for delivery in self.deliveries.all())
+
+
+class Delivery(Entity):
+    """One alert to one target on one channel (an email address; a Slack or webhook URL), delivered
+    and retried on its own, so that one refused recipient is retried or recorded, never lost.
+
+    A claim is a lease: a row claimed before `now - ALERT_CLAIM_LEASE_SECONDS` and still pending may
+    be claimed again, so a worker killed mid-send loses nothing. `sent_at` is written separately, only
+    by the holder of the claim token, once the receiver has accepted."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        SENT = "sent"
+        FAILED = "failed", "failed (refused for good, or gave up)"
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.CharField(max_length=30, choices=channel_choices, default="email")
+    target = models.CharField(max_length=1000, help_text="An email address, or the URL of an HTTP channel.")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.UUIDField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["alert_id", "channel", "target"]
+        verbose_name_plural = "deliveries"
+        constraints = [
+            # One delivery per target: a second writer of the same alert cannot double a recipient.
+            models.UniqueConstraint(fields=["alert", "channel", "target"], name="delivery_once_per_target"),
+        ]
+        indexes = [
+            # The delivery pass scans for due rows (riskregister/alerts/outbox.py, _due).
+            models.Index(fields=["status", "next_attempt_at"], name="delivery_due"),
+        ]
+
+    def __str__(self):
+        return f"{self.alert_id} -> {self.channel}:{self.target} ({self.status})"
 
 # Events and their stored reach live in their own module; imported here so Django sees the models.
 from riskregister.alerts.events import Event, EventAnnouncement, Reach  # noqa: E402, F401

@@ -5,26 +5,13 @@ is the safety net when the broker is down.
 `dependency_saved` / `fallback_changed` give a dependency registered or changed while an event is
 open its stored reach at once (alerts/events.py: `dependency_reach_refresh`)."""
 
-import logging
-
-from django.db import transaction
-
-logger = logging.getLogger(__name__)
-
 
 def enqueue_dispatch(sender=None, batch=None, **kwargs) -> None:
     if batch is None:
         return
+    from riskregister.alerts.tasks import enqueue_batch_dispatch  # tasks import the services; keep it lazy
 
-    def enqueue():
-        from riskregister.alerts.tasks import dispatch_batch
-
-        try:
-            dispatch_batch.delay(str(batch))
-        except Exception:  # the broker is down: the periodic dispatcher claims the batch later
-            logger.warning("could not enqueue dispatch of batch %s; the periodic dispatcher will", batch)
-
-    transaction.on_commit(enqueue)
+    enqueue_batch_dispatch(batch)
 
 
 def dependency_saved(sender, instance, raw=False, **kwargs) -> None:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
+from typing import TypeVar
 
-from riskregister.alerts.models import Subscription
+from riskregister.alerts.models import Alert, Subscription
+from riskregister.alerts.outbox import Outgoing, Target
 from riskregister.teams.models import Membership
 from vendors.models import StatusChange
 
@@ -82,3 +85,46 @@ def recipients_by_subscription(subscriptions: dict[int, list[SubscriptionWants]]
             else:
                 result[wants.key] = sorted(members.get(wants.team_id, ()))
     return result
+
+
+T = TypeVar("T")
+
+@dataclass(frozen=True)
+class FanOut:
+    """A team's recipients for one alert, split by how they asked to hear: at once or in the digest."""
+
+    immediate: frozenset[str] = frozenset()
+    digest: frozenset[str] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.immediate or self.digest)
+
+    def outgoing(self, alert: Alert) -> Outgoing:
+        """`alert` (unsaved, its content filled in) addressed to these recipients: immediate when
+        anyone wants it now, else only collected by the team's digest."""
+        alert.mode = Subscription.Mode.IMMEDIATE if self.immediate else Subscription.Mode.DAILY_DIGEST
+        alert.payload = {**(alert.payload or {}), "digest_recipients": sorted(self.digest)}
+        return Outgoing(alert=alert, targets=[Target("email", address) for address in sorted(self.immediate)])
+
+
+class Audience:
+    """The subscriptions and recipients of some teams, loaded once, and the one fan-out of an alert
+    to a team's immediate and digest recipients (the dispatcher's and the countdowns')."""
+
+    def __init__(self, *, team_ids: list[int]):
+        self.subscriptions = subscriptions_of_teams(team_ids=team_ids)
+        self.recipients = recipients_by_subscription(self.subscriptions)
+
+    def fan_out(self, team_id: int, picks: Callable[[SubscriptionWants], Collection[T]]) -> tuple[FanOut, set[T]]:
+        """`picks(wants)` says what a subscription takes of the alert (the changes it wants; empty for
+        nothing). The team's recipients of the subscriptions that took something, and all they took."""
+        immediate: set[str] = set()
+        digest: set[str] = set()
+        taken: set[T] = set()
+        for wants in self.subscriptions.get(team_id, []):
+            picked = picks(wants)
+            if not picked:
+                continue
+            taken |= set(picked)
+            (immediate if wants.mode == Subscription.Mode.IMMEDIATE else digest).update(self.recipients[wants.key])
+        return FanOut(immediate=frozenset(immediate), digest=frozenset(digest)), taken

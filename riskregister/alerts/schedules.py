@@ -7,49 +7,23 @@ A second scheduler, or a rerun, finds the key taken and writes nothing.
 
 from __future__ import annotations
 
-import logging
 from collections import defaultdict
 from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from riskregister.alerts import content
 from riskregister.alerts.models import Alert, Subscription
-from riskregister.alerts.recipients import recipients_by_subscription, subscriptions_of_teams
+from riskregister.alerts.outbox import alerts_write, to_address
+from riskregister.alerts.recipients import Audience
 from riskregister.risks.impact import blast_radius
 from riskregister.risks.selectors import review_queue
 from riskregister.teams.models import REVIEWERS_GROUP
-from vendors.models import AIModel, Offering, StatusChange
+from vendors.models import AIModel, Offering, StatusChange, most_severe, severity_at_least
 from vendors.reach import Event, EventKind, EventLevel
-
-logger = logging.getLogger(__name__)
-SEVERITY_RANK = {value: rank for rank, value in enumerate(StatusChange.Severity.values)}
-
-
-def write_alerts(alerts: list[Alert]) -> list[Alert]:
-    """Insert the alerts whose keys are free, in one transaction, and enqueue the immediate ones."""
-    if not alerts:
-        return []
-    from riskregister.alerts.dispatch import _enqueue_delivery
-
-    try:
-        with transaction.atomic():
-            taken = set(
-                Alert.objects.filter(dedupe_key__in=[a.dedupe_key for a in alerts]).values_list("dedupe_key", flat=True)
-            )
-            created = Alert.objects.bulk_create([a for a in alerts if a.dedupe_key not in taken])
-            immediate = [a.id for a in created if a.mode == Subscription.Mode.IMMEDIATE]
-            if immediate:
-                transaction.on_commit(lambda: _enqueue_delivery(immediate))
-    except IntegrityError:
-        # Another scheduler wrote the same slot between our read and our insert: it is theirs.
-        logger.info("a concurrent run wrote the same alert slots; leaving them to it")
-        return []
-    return created
 
 
 def countdown_step(days_left: int) -> int | None:
@@ -81,19 +55,18 @@ def countdowns_send(*, today: date | None = None) -> list[Alert]:
         if step is None:
             continue
         by_team = blast_radius([event]).by_team()
-        subscriptions = subscriptions_of_teams(team_ids=[team.id for team in by_team])
-        recipients = recipients_by_subscription(subscriptions)
+        audience = Audience(team_ids=[team.id for team in by_team])
         severity = countdown_severity(step)
         name = subject.name if isinstance(subject, AIModel) else content._offering_label(subject)
+
+        def takes_countdown(wants, severity=severity, step=step) -> set[int]:
+            if wants.kinds and not {"deprecation", "lifecycle"} & set(wants.kinds):
+                return set()
+            return {step} if severity_at_least(severity, wants.min_severity) else set()
+
         for team, affected in by_team.items():
-            immediate, digest = set(), set()
-            for wants in subscriptions.get(team.id, []):
-                if wants.kinds and not {"deprecation", "lifecycle"} & set(wants.kinds):
-                    continue
-                if SEVERITY_RANK[severity] < SEVERITY_RANK.get(wants.min_severity, 0):
-                    continue
-                (immediate if wants.mode == Subscription.Mode.IMMEDIATE else digest).update(recipients[wants.key])
-            if not (immediate or digest):
+            fan_out, _ = audience.fan_out(team.id, takes_countdown)
+            if not fan_out:
                 continue
             dependencies = sorted((content.dependency_payload(item) for item in affected), key=lambda d: (d["criticality"], d["system"]))
             services = len({(d["system"], d["environment"]) for d in dependencies})
@@ -105,16 +78,14 @@ def countdowns_send(*, today: date | None = None) -> list[Alert]:
             payload = {
                 "team": team.slug, "retiring": name, "retirement_date": subject.retirement_date.isoformat(),
                 "days_left": days_left, "step": step, "dependencies": dependencies, "changes": [],
-                "digest_recipients": sorted(digest),
             }
             text, html = content.render("countdown", {**payload, "subject": subject_line, "team_name": team.name,
                                                       "team_url": content.team_url(team)})
-            alerts.append(Alert(
+            alerts.append(fan_out.outgoing(Alert(
                 kind=Alert.Kind.COUNTDOWN, team=team, dedupe_key=f"countdown:{key}:{step}:{team.id}",
-                severity=severity, mode=Subscription.Mode.IMMEDIATE if immediate else Subscription.Mode.DAILY_DIGEST,
-                recipients=sorted(immediate), subject=subject_line, body_text=text, body_html=html, payload=payload,
-            ))
-    return write_alerts(alerts)
+                severity=severity, subject=subject_line, body_text=text, body_html=html, payload=payload,
+            )))
+    return alerts_write(alerts)
 
 
 def _review_queue(today: date):
@@ -147,14 +118,14 @@ def review_reminders_send(*, today: date | None = None) -> list[Alert]:
     text, html = content.render("review", {"risks": risks, "subject": subject, "today": today.isoformat(),
                                            "queue_url": f"{settings.SITE_URL}{reverse('risks:review-queue')}"})
     alerts = [
-        Alert(
+        to_address(Alert(
             kind=Alert.Kind.REVIEW, user=reviewer, dedupe_key=f"review:{reviewer.id}:{today.isoformat()}",
-            severity=StatusChange.Severity.INFO, recipients=[reviewer.email], subject=subject,
+            severity=StatusChange.Severity.INFO, subject=subject,
             body_text=text, body_html=html, payload={"risks": [r["id"] for r in risks], "date": today.isoformat()},
-        )
+        ), [reviewer.email])
         for reviewer in reviewers
     ]
-    return write_alerts(alerts)
+    return alerts_write(alerts)
 
 
 def team_digests_send(*, day: date | None = None) -> list[Alert]:
@@ -170,17 +141,17 @@ def team_digests_send(*, day: date | None = None) -> list[Alert]:
     digests = []
     for team, alerts in collected.items():
         recipients = sorted({address for alert in alerts for address in alert.payload["digest_recipients"]})
-        top = max(alerts, key=lambda a: SEVERITY_RANK.get(a.severity, 0))
-        subject = f"[{top.severity}] Daily digest for {team.name}, {day.isoformat()}: {len(alerts)} alert{'s' if len(alerts) != 1 else ''}"
+        top_severity = most_severe(a.severity for a in alerts)
+        subject = f"[{top_severity}] Daily digest for {team.name}, {day.isoformat()}: {len(alerts)} alert{'s' if len(alerts) != 1 else ''}"
         entries = [{"subject": a.subject, **a.payload} for a in alerts]
         text, html = content.render("digest", {"subject": subject, "team_name": team.name, "entries": entries,
                                                "team_url": content.team_url(team), "day": day.isoformat()})
-        digests.append(Alert(
-            kind=Alert.Kind.DIGEST, team=team, dedupe_key=f"digest:{team.id}:{day.isoformat()}", severity=top.severity,
-            recipients=recipients, subject=subject, body_text=text, body_html=html,
+        digests.append(to_address(Alert(
+            kind=Alert.Kind.DIGEST, team=team, dedupe_key=f"digest:{team.id}:{day.isoformat()}", severity=top_severity,
+            subject=subject, body_text=text, body_html=html,
             payload={"alerts": [a.id for a in alerts], "date": day.isoformat()},
-        ))
-    created = write_alerts(digests)
+        ), recipients))
+    created = alerts_write(digests)
     if created:
         ids = [alert_id for digest in created for alert_id in digest.payload["alerts"]]
         Alert.objects.filter(id__in=ids, mode=Subscription.Mode.DAILY_DIGEST, status=Alert.Status.PENDING).update(

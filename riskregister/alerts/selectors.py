@@ -1,4 +1,5 @@
-"""Reads of the stored reach (alerts/events.py): who a real change reached, as the dispatcher wrote it.
+"""Reads of the stored reach (alerts/events.py): who a real change reached, as the dispatcher wrote it;
+and of the outbox: deliveries refused for good.
 
 Every page, the status feed, the risk timeline and the API read these; none of them recomputes the
 reach of a real change. Each function runs a fixed number of queries (pinned in
@@ -9,8 +10,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db.models import QuerySet
+from django.utils import timezone
 
 from riskregister.alerts.events import Event, Reach
+from riskregister.alerts.models import Delivery
 from riskregister.teams.models import Team
 from vendors.models import StatusChange
 
@@ -106,3 +112,17 @@ def open_events_for_dependencies(*, dependency_ids: list[int]) -> dict[int, list
         if all(event.id != row.event_id for event in events):
             events.append(row.event)
     return result
+
+
+REFUSED_SHOWN_DAYS = 30
+
+
+def refused_deliveries(*, team_id: int, limit: int = 20) -> QuerySet[Delivery]:
+    """The team's recent deliveries that failed for good (an address its mail server refused with a
+    5xx, or one given up on after the last retry), newest first: what its lead should fix."""
+    since = timezone.now() - timedelta(days=REFUSED_SHOWN_DAYS)
+    return (
+        Delivery.objects.filter(alert__team_id=team_id, status=Delivery.Status.FAILED, updated_at__gte=since)
+        .select_related("alert")
+        .order_by("-updated_at", "-id")[:limit]
+    )

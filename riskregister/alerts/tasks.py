@@ -1,31 +1,68 @@
-"""Celery entry points of the alerts app: each takes ids or JSON values and calls a service.
+"""Celery entry points of the alerts app: each takes ids or JSON values, calls a service, and
+enqueues the delivery of what the service wrote. The only module of the app that knows Celery.
 
-Retries of a failed delivery are not Celery retries: the alert row carries `next_attempt_at` and
-the periodic `deliver_due` pass picks it up, so a retry survives a lost broker message too.
+Retries of a failed delivery are not Celery retries: each Delivery row carries `next_attempt_at`
+and the periodic `deliver_due` pass picks it up, so a retry survives a lost broker message too.
 """
 
+import logging
 import uuid
 
 from celery import shared_task
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from riskregister.alerts import services
 
+logger = logging.getLogger(__name__)
+
+# Alerts per delivery task: a ban reaching 500 teams is 20 broker messages rather than 500 (each
+# a write on the embedded broker), and still spreads over the workers (bench/fanout.py).
+DELIVERY_CHUNK = 25
+
+
+def enqueue_delivery(alerts) -> int:
+    """Once the writing transaction commits, ask the workers to deliver the alerts that have
+    deliveries to make; the number written. A broker that is down loses nothing: the beat's
+    `deliver_due` pass finds the same rows."""
+    alert_ids = services.deliverable(list(alerts))
+
+    def enqueue():
+        for start in range(0, len(alert_ids), DELIVERY_CHUNK):
+            try:
+                deliver_alerts.delay(alert_ids[start : start + DELIVERY_CHUNK])
+            except Exception:  # broker down: the periodic pass sends them
+                logger.warning("could not enqueue delivery of %d alert(s); the periodic pass will send them",
+                               len(alert_ids) - start)
+                return
+
+    if alert_ids:
+        transaction.on_commit(enqueue)
+    return len(alerts)
+
+
+def enqueue_batch_dispatch(batch: uuid.UUID) -> None:
+    """Once the recording transaction commits, ask a worker to dispatch the batch. A broker that is
+    down loses nothing: the beat's `dispatch_pending` tick claims the batch later."""
+
+    def enqueue():
+        try:
+            dispatch_batch.delay(str(batch))
+        except Exception:
+            logger.warning("could not enqueue dispatch of batch %s; the periodic dispatcher will", batch)
+
+    transaction.on_commit(enqueue)
+
 
 @shared_task(name="riskregister.alerts.tasks.dispatch_batch", ignore_result=True, soft_time_limit=120, time_limit=180)
 def dispatch_batch(batch: str) -> int:
-    return len(services.batch_dispatch(batch=uuid.UUID(batch)))
+    return enqueue_delivery(services.batch_dispatch(batch=uuid.UUID(batch)))
 
 
 @shared_task(name="riskregister.alerts.tasks.dispatch_pending", ignore_result=True, soft_time_limit=240, time_limit=300)
 def dispatch_pending() -> int:
-    return services.alerts_dispatch_pending()
-
-
-@shared_task(name="riskregister.alerts.tasks.deliver_alert", ignore_result=True, soft_time_limit=60, time_limit=90)
-def deliver_alert(alert_id: int) -> str:
-    return services.alert_deliver(alert_id=alert_id)
+    return enqueue_delivery(services.alerts_dispatch_pending())
 
 
 @shared_task(name="riskregister.alerts.tasks.deliver_alerts", ignore_result=True, soft_time_limit=240, time_limit=300)
@@ -48,14 +85,14 @@ def _daily_hour_reached() -> bool:
 
 @shared_task(name="riskregister.alerts.tasks.send_countdowns", ignore_result=True, soft_time_limit=240, time_limit=300)
 def send_countdowns() -> int:
-    return len(services.countdowns_send()) if _daily_hour_reached() else 0
+    return enqueue_delivery(services.countdowns_send()) if _daily_hour_reached() else 0
 
 
 @shared_task(name="riskregister.alerts.tasks.send_review_reminders", ignore_result=True, soft_time_limit=240, time_limit=300)
 def send_review_reminders() -> int:
-    return len(services.review_reminders_send()) if _daily_hour_reached() else 0
+    return enqueue_delivery(services.review_reminders_send()) if _daily_hour_reached() else 0
 
 
 @shared_task(name="riskregister.alerts.tasks.send_team_digests", ignore_result=True, soft_time_limit=240, time_limit=300)
 def send_team_digests() -> int:
-    return len(services.team_digests_send()) if _daily_hour_reached() else 0
+    return enqueue_delivery(services.team_digests_send()) if _daily_hour_reached() else 0

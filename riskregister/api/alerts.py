@@ -6,11 +6,11 @@ were written for, and by reviewers and admins.
 """
 
 import django_filters
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
 
-from riskregister.alerts.models import Alert, Subscription
+from riskregister.alerts.models import Alert, Delivery, Subscription
 from riskregister.api.filters import RegisterFilterSet
 from riskregister.api.permissions import SignedIn
 from riskregister.api.teams_fields import VisibleTeamField
@@ -86,17 +86,29 @@ class SubscriptionViewSet(viewsets.ModelViewSet):
         return queryset.filter(Q(user=user) | Q(team__in=lead_team_ids(user)))
 
 
+class DeliverySerializer(serializers.ModelSerializer):
+    """One recipient of the alert and what became of it: a `failed` row carries the receiver's
+    refusal (an SMTP 550 for that address) in `last_error`."""
+
+    class Meta:
+        model = Delivery
+        fields = ["channel", "target", "status", "attempts", "next_attempt_at", "last_error", "sent_at"]
+        read_only_fields = fields
+
+
 class AlertSerializer(serializers.ModelSerializer):
     team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     username = serializers.CharField(source="user.username", read_only=True, default=None, allow_null=True)
+    recipients = serializers.ListField(child=serializers.CharField(), read_only=True,
+                                       help_text="The targets of the deliveries.")
+    deliveries = DeliverySerializer(many=True, read_only=True)
 
     class Meta:
         model = Alert
         fields = [
             "id", "uuid", "kind", "team", "username", "batch", "severity", "mode",
             *(["channel"] if _model_has(Alert, "channel") else []),
-            "recipients", "subject", "body_text", "payload", "status", "sent_at", "attempts", "last_error",
-            "created_at",
+            "recipients", "subject", "body_text", "payload", "status", "deliveries", "created_at",
         ]
         read_only_fields = fields
 
@@ -124,7 +136,9 @@ class AlertViewSet(viewsets.ReadOnlyModelViewSet):
         if getattr(self, "swagger_fake_view", False):
             return Alert.objects.none()
         user = self.request.user
-        queryset = Alert.objects.select_related("team", "user")
+        queryset = Alert.objects.select_related("team", "user").prefetch_related(
+            Prefetch("deliveries", queryset=Delivery.objects.order_by("channel", "target"))
+        )
         if sees_all_teams(user):
             return queryset
         return queryset.filter(Q(team__in=member_team_ids(user)) | Q(user=user))

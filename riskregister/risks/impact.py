@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 from django.utils import timezone
 
 from riskregister.risks.models import Dependency, Fallback
@@ -69,20 +69,6 @@ def correlated_fallbacks(dependency: Dependency) -> list[Fallback]:
     a ban of that provider would take them down with the dependency. Uses prefetched fallbacks if any."""
     provider_id = dependency.offering.model.provider_id
     return [fallback for fallback in dependency.fallbacks.all() if fallback.offering.model.provider_id == provider_id]
-
-
-def with_correlated_fallback_count(queryset: QuerySet[Dependency]) -> QuerySet[Dependency]:
-    """Annotate `correlated_fallback_count` on a list of dependencies, so that every list can point
-    them out without a query per row."""
-    from django.db.models import Count
-
-    return queryset.annotate(
-        correlated_fallback_count=Count(
-            "fallbacks",
-            filter=Q(fallbacks__offering__model__provider_id=F("offering__model__provider_id")),
-            distinct=True,
-        )
-    )
 
 
 @dataclass

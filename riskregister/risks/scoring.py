@@ -61,22 +61,6 @@ def band(likelihood: int, impact: int, matrix: Mapping | None = None) -> str:
     return band_of_score(score(likelihood, impact), matrix)
 
 
-def band_rank(name: str, matrix: Mapping | None = None) -> int:
-    """0 for the mildest band, rising to the worst; used to order queues worst first."""
-    names = band_names(matrix)
-    if name not in names:
-        raise ValueError(f"unknown band {name!r}; bands are {', '.join(names)}")
-    return names.index(name)
-
-
-def likelihood_label(value: int, matrix: Mapping | None = None) -> str:
-    return _matrix(matrix)["likelihood_labels"][_check_axis("likelihood", value) - 1]
-
-
-def impact_label(value: int, matrix: Mapping | None = None) -> str:
-    return _matrix(matrix)["impact_labels"][_check_axis("impact", value) - 1]
-
-
 def review_interval_days(band_name: str, intervals: Mapping[str, int] | None = None) -> int:
     if intervals is None:
         from django.conf import settings
@@ -111,8 +95,3 @@ def weighted_exposure(likelihood: int, impact: int, criticality: int, weights: M
     exposure.py computes the same sum in the database; the tests hold the two to each other.
     """
     return score(likelihood, impact) * criticality_weight(criticality, weights)
-
-
-def residual_within_inherent(*, inherent_likelihood: int, inherent_impact: int, residual_likelihood: int, residual_impact: int) -> bool:
-    """Mitigation may lower a risk, never raise it: each residual axis is at most its inherent one."""
-    return residual_likelihood <= inherent_likelihood and residual_impact <= inherent_impact

@@ -5,14 +5,13 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.db.models import Case, CharField, DateField, F, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, DateField, F, Q, QuerySet, Value, When
 from django.db.models.functions import TruncDate
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 
 from riskregister.risks import scoring
-from riskregister.risks.impact import with_correlated_fallback_count
-from riskregister.risks.models import Dependency, Fallback, Risk
+from riskregister.risks.models import Risk
 
 
 class QueueReason:
@@ -141,14 +140,3 @@ def risk_timeline(*, risk: Risk) -> list[dict]:
         previous = record
     entries.sort(key=lambda entry: entry["at"], reverse=True)
     return entries
-
-
-def team_dependencies(*, team_ids) -> QuerySet[Dependency]:
-    """A list of dependencies with their route loaded and correlated fallbacks counted."""
-    return with_correlated_fallback_count(
-        Dependency.objects.filter(team_id__in=list(team_ids)).select_related(
-            "team", "offering__model__provider", "offering__distributor", "owner"
-        )
-    ).prefetch_related(
-        Prefetch("fallbacks", queryset=Fallback.objects.select_related("offering__model__provider", "offering__distributor"))
-    )

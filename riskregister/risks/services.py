@@ -18,7 +18,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
 
-from riskregister.risks import catalog, scoring
+from riskregister.risks import catalog
+from riskregister.risks.assessing import assessment_validate
 from riskregister.risks.models import Assessment, Dependency, FailureMode, Fallback, Risk, Treatment
 from riskregister.teams.access import can_edit_team, is_admin, is_reviewer
 from riskregister.teams.models import Membership
@@ -323,11 +324,6 @@ def risk_propose_mitigation(*, risk: Risk, actor, treatment: str, mitigation: st
     return risk
 
 
-def _check_score(errors: dict, name: str, value) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
-        errors[name] = ["A score from 1 to 5."]
-
-
 def risk_assess(
     *,
     risk: Risk,
@@ -342,75 +338,40 @@ def risk_assess(
     acceptance_expires_on: datetime.date | None = None,
     mitigation: str | None = None,
 ) -> Assessment:
-    """A reviewer's scoring: appended to the risk's history, and it becomes the risk's current
-    scores, band, status and next review date (from the band's interval, or the acceptance's expiry
-    if that comes first)."""
+    """A reviewer's scoring, checked by assessing.assessment_validate: appended to the risk's
+    history, and it becomes the risk's current scores, band, status and next review date."""
     _require_assessor(assessor)
-    errors: dict[str, list[str]] = {}
-    for name, value in (
-        ("inherent_likelihood", inherent_likelihood),
-        ("inherent_impact", inherent_impact),
-        ("residual_likelihood", residual_likelihood),
-        ("residual_impact", residual_impact),
-    ):
-        _check_score(errors, name, value)
-    if not errors:
-        if residual_likelihood > inherent_likelihood:
-            errors["residual_likelihood"] = ["Residual likelihood may not exceed inherent likelihood."]
-        if residual_impact > inherent_impact:
-            errors["residual_impact"] = ["Residual impact may not exceed inherent impact."]
-    if treatment not in Treatment.values:
-        errors["treatment"] = [f"Choose one of {', '.join(Treatment.values)}."]
-    if status is None:
-        status = Risk.Status.ACCEPTED if treatment == Treatment.ACCEPT else Risk.Status.TREATED
-    elif status not in Risk.Status.values:
-        errors["status"] = [f"Choose one of {', '.join(Risk.Status.values)}."]
-    rationale = (rationale or "").strip()
-    today = timezone.localdate()
-    if status == Risk.Status.ACCEPTED:
-        if treatment != Treatment.ACCEPT:
-            errors["status"] = ["Only a risk treated by acceptance can be accepted."]
-        if not rationale:
-            errors["rationale"] = ["Accepting a risk needs a rationale."]
-        if acceptance_expires_on is None:
-            errors["acceptance_expires_on"] = ["Accepting a risk needs an expiry date."]
-        elif acceptance_expires_on <= today:
-            errors["acceptance_expires_on"] = ["The acceptance must expire after today."]
-    elif acceptance_expires_on is not None:
-        errors["acceptance_expires_on"] = ["Only an accepted risk has an expiry date."]
-    if errors:
-        raise ValidationError(errors)
-
+    values = assessment_validate(
+        inherent_likelihood=inherent_likelihood, inherent_impact=inherent_impact,
+        residual_likelihood=residual_likelihood, residual_impact=residual_impact,
+        treatment=treatment, rationale=rationale, status=status, acceptance_expires_on=acceptance_expires_on,
+        today=timezone.localdate(),
+    )
     now = timezone.now()
-    band = scoring.band(residual_likelihood, residual_impact)
-    next_review = scoring.next_review_date(band, today)
-    if acceptance_expires_on is not None:
-        next_review = min(next_review, acceptance_expires_on)
     with transaction.atomic():
         assessment = Assessment(
             risk=risk,
             assessor=assessor,
             assessed_at=now,
-            inherent_likelihood=inherent_likelihood,
-            inherent_impact=inherent_impact,
-            residual_likelihood=residual_likelihood,
-            residual_impact=residual_impact,
-            treatment=treatment,
-            status=status,
-            band=band,
-            rationale=rationale,
-            acceptance_expires_on=acceptance_expires_on,
-            next_review_date=next_review,
+            inherent_likelihood=values.inherent_likelihood,
+            inherent_impact=values.inherent_impact,
+            residual_likelihood=values.residual_likelihood,
+            residual_impact=values.residual_impact,
+            treatment=values.treatment,
+            status=values.status,
+            band=values.band,
+            rationale=values.rationale,
+            acceptance_expires_on=values.acceptance_expires_on,
+            next_review_date=values.next_review_date,
         )
         assessment._history_user = assessor
         assessment.save()
-        risk.inherent_likelihood, risk.inherent_impact = inherent_likelihood, inherent_impact
-        risk.residual_likelihood, risk.residual_impact = residual_likelihood, residual_impact
-        risk.treatment, risk.status = treatment, status
-        risk.next_review_date, risk.last_reviewed_at = next_review, now
-        accepted = status == Risk.Status.ACCEPTED
-        risk.acceptance_rationale = rationale if accepted else ""
-        risk.acceptance_expires_on = acceptance_expires_on if accepted else None
+        risk.inherent_likelihood, risk.inherent_impact = values.inherent_likelihood, values.inherent_impact
+        risk.residual_likelihood, risk.residual_impact = values.residual_likelihood, values.residual_impact
+        risk.treatment, risk.status = values.treatment, values.status
+        risk.next_review_date, risk.last_reviewed_at = values.next_review_date, now
+        risk.acceptance_rationale = values.rationale if values.accepted else ""
+        risk.acceptance_expires_on = values.acceptance_expires_on if values.accepted else None
         fields = [
             "inherent_likelihood", "inherent_impact", "residual_likelihood", "residual_impact", "treatment", "status",
             "next_review_date", "last_reviewed_at", "acceptance_rationale", "acceptance_expires_on", "updated_at",

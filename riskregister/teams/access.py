@@ -66,10 +66,6 @@ def scope_to_teams(queryset: QuerySet, user, team_field: str = "team") -> QueryS
     return queryset.filter(**{f"{team_field}__in": member_team_ids(user)})
 
 
-def can_read_team(user, team_id: int) -> bool:
-    return sees_all_teams(user) or team_id in member_team_ids(user)
-
-
 def can_edit_team(user, team_id: int) -> bool:
     """Leads edit their own team's dependencies and mitigations; admins edit everything."""
     return is_admin(user) or team_id in lead_team_ids(user)

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.shortcuts import render
 
-from riskregister.alerts.selectors import team_recent_changes
+from riskregister.alerts.selectors import refused_deliveries, team_recent_changes
 from riskregister.risks import scoring
 from riskregister.risks.impact import correlated_fallbacks, covered_against_own_provider_ban
 from riskregister.risks.models import Dependency, Fallback, Risk
@@ -57,5 +57,7 @@ def team_detail(request, slug: str):
             }
         )
     changes = team_recent_changes(team_ids=[team.id], limit=RECENT_CHANGES)
-    context = {"team": team, "rows": rows, "changes": changes, "may_edit": can_edit_team(request.user, team.id)}
+    may_edit = can_edit_team(request.user, team.id)
+    context = {"team": team, "rows": rows, "changes": changes, "may_edit": may_edit,
+               "refused": list(refused_deliveries(team_id=team.id)) if may_edit else []}
     return render(request, "teams/team_detail.html", context)

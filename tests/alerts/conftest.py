@@ -52,10 +52,12 @@ class Received:
 
 @dataclass
 class MailHandler:
-    """Accepts mail, or answers with the scripted replies first ("451 ..." at DATA, "550 ..." at RCPT)."""
+    """Accepts mail, or answers with the scripted replies first ("451 ..." at DATA, "550 ..." at RCPT;
+    `rcpt_by_address` scripts the replies to one address at RCPT while the others are accepted)."""
 
     data_replies: list[str] = field(default_factory=list)
     rcpt_replies: list[str] = field(default_factory=list)
+    rcpt_by_address: dict[str, list[str]] = field(default_factory=dict)
     received: list[Received] = field(default_factory=list)
     refused: int = 0
     # While set, DATA is held unanswered (a send in flight); what was held is then dropped, as a
@@ -66,6 +68,11 @@ class MailHandler:
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         with self.lock:
+            scripted = self.rcpt_by_address.get(address)
+            if scripted:
+                self.refused += 1
+                # A last 5xx reply stays (the address is refused for good); 4xx replies run out.
+                return scripted.pop(0) if len(scripted) > 1 or scripted[0].startswith("4") else scripted[0]
             if self.rcpt_replies:
                 self.refused += 1
                 return self.rcpt_replies.pop(0)

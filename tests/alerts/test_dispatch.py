@@ -74,7 +74,7 @@ def test_a_batch_is_dispatched_once(world):
     services.batch_dispatch(batch=change.batch)
 
     assert services.batch_dispatch(batch=change.batch) == []
-    assert services.alerts_dispatch_pending() == 0
+    assert services.alerts_dispatch_pending() == []
     assert Alert.objects.count() == 2
 
 
@@ -181,7 +181,7 @@ def test_rolled_back_change_alerts_nobody(world):
                              current_value="banned")
         raise RuntimeError("the surrounding work failed")
 
-    assert services.alerts_dispatch_pending() == 0
+    assert services.alerts_dispatch_pending() == []
     assert not StatusChange.objects.exists() and not Alert.objects.exists()
 
 
@@ -191,7 +191,7 @@ def test_committed_manual_change_is_picked_up_by_the_periodic_dispatcher(world):
                                   model=world.fable, current_value="banned")
 
     assert batches_pending() == [change.batch]
-    assert services.alerts_dispatch_pending() == 2
+    assert len(services.alerts_dispatch_pending()) == 2
     assert batches_pending() == []
 
 
@@ -200,13 +200,13 @@ def test_a_batch_claim_is_a_lease(world, settings):
     change = ban(world)
     assert batch_claim(batch=change.batch) is not None
     assert batch_claim(batch=change.batch) is None
-    assert services.alerts_dispatch_pending() == 0
+    assert services.alerts_dispatch_pending() == []
 
     # The dispatcher holding the claim died; once the lease has run out the batch is claimed again.
     StatusChange.objects.filter(id=change.id).update(
         dispatch_claimed_at=timezone.now() - timedelta(seconds=settings.ALERT_DISPATCH_LEASE_SECONDS + 1)
     )
-    assert services.alerts_dispatch_pending() == 2
+    assert len(services.alerts_dispatch_pending()) == 2
 
 
 @pytest.mark.django_db(transaction=True)

@@ -7,8 +7,8 @@ import uuid
 import pytest
 from django.utils import timezone
 
-from riskregister.alerts import services
-from riskregister.alerts.models import Alert
+from riskregister.alerts import tasks
+from riskregister.alerts.models import Alert, Delivery
 from riskregister.celery import app as celery_app
 from tests.alerts.conftest import SMTPServer
 from tests.conftest import _use_broker
@@ -83,7 +83,7 @@ def test_worker_killed_mid_delivery_loses_nothing(world, celery_worker_factory, 
         StatusChange.objects.create(batch=batch, model=world.fable, kind="lifecycle", current_value="banned",
                                     severity="critical", title="export-control ban", observed_at=timezone.now(),
                                     dedupe_key=f"test:{batch}")
-        assert len(services.batch_dispatch(batch=batch)) == 2  # enqueued for delivery on commit
+        assert tasks.dispatch_batch(str(batch)) == 2  # two alerts written, enqueued for delivery on commit
         doomed.wait_for(lambda: smtp.handler.held >= 1, what="a delivery in flight")
         doomed.stop(signal.SIGKILL)
         smtp.handler.hold.clear()
@@ -94,6 +94,8 @@ def test_worker_killed_mid_delivery_loses_nothing(world, celery_worker_factory, 
         survivor.wait_for(lambda: set(Alert.objects.values_list("status", flat=True)) == {"sent"}, what="rows marked sent")
         assert sorted(tuple(sorted(m.recipients)) for m in smtp.received) == [
             ("platform-0@example.com", "platform-1@example.com"), ("search-0@example.com",)]
+        assert sorted(Delivery.objects.values_list("target", "status")) == [
+            ("platform-0@example.com", "sent"), ("platform-1@example.com", "sent"), ("search-0@example.com", "sent")]
     finally:
         smtp.stop()
 
@@ -139,7 +141,52 @@ def test_smtp_answering_451_is_retried_by_the_worker_and_delivered_once(world, c
                         timeout=30, what="another delivery pass")
 
         [alert] = Alert.objects.filter(batch=change.batch)
-        assert (alert.status, alert.attempts, smtp.handler.refused) == ("sent", 3, 2)
+        assert (alert.status, smtp.handler.refused) == ("sent", 2)
+        assert sorted(alert.deliveries.values_list("target", "status", "attempts")) == [
+            ("platform-0@example.com", "sent", 3), ("platform-1@example.com", "sent", 3)]
         assert len(smtp.received) == 1
+    finally:
+        smtp.stop()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_retries_a_recipient_refused_with_451_and_records_one_refused_with_550(
+    world, celery_worker_factory, smtp_port
+):
+    """The server refuses one member with 451 for a while and another with 550 for good, and takes
+    the message for the third: each gets what their server allows, and the lead can see the 550."""
+    world.search.subscriptions.create(active=False)  # one alert, for Platform only
+    world.platform.subscriptions.create()  # all members
+    world.platform.subscriptions.create(email="oncall@example.com")
+    world.platform.subscriptions.create(email="left-the-company@example.com")
+    smtp = SMTPServer(smtp_port).start()
+    smtp.handler.rcpt_by_address = {
+        "platform-1@example.com": ["451 4.2.1 Mailbox busy", "451 4.2.1 Mailbox busy"],
+        "left-the-company@example.com": ["550 5.1.1 No such mailbox"],
+    }
+    try:
+        worker = celery_worker_factory(
+            extra_env=_worker_env(smtp_port, ALERT_RETRY_BASE_SECONDS="1", ALERT_RETRY_MAX_SECONDS="2")
+        )
+        change = status_change_record(kind="lifecycle", title="export-control ban", severity="critical",
+                                      model=world.fable, current_value="banned")
+        worker.wait_for(lambda: len(smtp.received) >= 2, timeout=90, what="the retried recipient's email")
+        worker.wait_for(lambda: Alert.objects.filter(batch=change.batch, status="partly_sent").exists(),
+                        what="the alert summed up")
+        ticks = _succeeded(worker, "riskregister.alerts.tasks.deliver_due")
+        worker.wait_for(lambda: _succeeded(worker, "riskregister.alerts.tasks.deliver_due") > ticks,
+                        timeout=30, what="another delivery pass")
+
+        [alert] = Alert.objects.filter(batch=change.batch)
+        assert [sorted(mail.recipients) for mail in smtp.received] == [
+            ["oncall@example.com", "platform-0@example.com"], ["platform-1@example.com"]]
+        outcome = {d.target: (d.status, d.attempts) for d in alert.deliveries.all()}
+        assert outcome == {
+            "left-the-company@example.com": ("failed", 1),
+            "oncall@example.com": ("sent", 1),
+            "platform-0@example.com": ("sent", 1),
+            "platform-1@example.com": ("sent", 3),
+        }
+        assert "550 5.1.1 No such mailbox" in alert.deliveries.get(target="left-the-company@example.com").last_error
     finally:
         smtp.stop()

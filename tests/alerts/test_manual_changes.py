@@ -21,7 +21,7 @@ def test_record_change_bans_the_model_and_emails_each_affected_team(world, smtp_
     )
 
     change = StatusChange.objects.get()
-    assert change.is_manual and change.kind == "lifecycle" and change.current_value == "banned"
+    assert change.source_id is None and change.kind == "lifecycle" and change.current_value == "banned"
     assert change.severity == "critical" and change.effective_at.date().isoformat() == "2026-12-01"
     world.fable.refresh_from_db()
     assert world.fable.lifecycle == "banned"

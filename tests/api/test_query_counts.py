@@ -10,6 +10,7 @@ from tests.api.conftest import client_for
 from tests.factories import (
     AIModelFactory,
     AlertFactory,
+    DeliveryFactory,
     DependencyFactory,
     DistributorFactory,
     FailureModeFactory,
@@ -42,7 +43,7 @@ LISTS = {
     # + one query for the stored reach of the page (alerts/selectors.py), + the reviewer check of a member.
     "/api/v1/status-changes/": (5, 4),
     "/api/v1/subscriptions/": (4, 3),
-    "/api/v1/alerts/": (5, 3),
+    "/api/v1/alerts/": (6, 4),  # with one prefetch of the deliveries of the page
     "/api/v1/scenarios/": (3, 3),
 }
 
@@ -64,7 +65,7 @@ def many_rows(team_a, lead_a, reviewer):
         FailureModeFactory(team=team_a, level="model")
         StatusChangeFactory(vendor=provider, recorded_by=reviewer)
         SubscriptionFactory(team=team_a, user=lead_a if index % 2 else None)
-        AlertFactory(team=team_a, user=lead_a)
+        DeliveryFactory(alert=AlertFactory(team=team_a, user=lead_a))
         MembershipFactory(team=TeamFactory(), user=lead_a)  # so that lead A's team list has pages too
         SavedScenario.objects.create(name=f"scenario {index}", events=[], created_by=reviewer)
     for _ in range(ROWS):

@@ -60,7 +60,17 @@ def test_a_team_registers_a_system_on_an_offering_once_per_environment():
     staging = Dependency.objects.create(
         team=dependency.team, system=dependency.system, offering=dependency.offering, environment="staging"
     )
-    assert staging.pk
+    # The same system on the same offering, once per environment: both rows are there, and a
+    # second staging row is refused like the second production one.
+    assert sorted(
+        Dependency.objects.filter(team=dependency.team, system=dependency.system).values_list("environment", flat=True)
+    ) == sorted([dependency.environment, "staging"])
+    assert staging.environment != dependency.environment
+    violates(
+        lambda: Dependency.objects.create(
+            team=dependency.team, system=dependency.system, offering=dependency.offering, environment="staging"
+        )
+    )
 
 
 def test_an_offering_is_unique_per_model_distributor_and_model_id():

@@ -42,16 +42,6 @@ def test_bands_that_do_not_reach_25_are_a_configuration_error():
         scoring.band(5, 5, matrix={"bands": [{"name": "low", "max_score": 20}]})
 
 
-def test_band_rank_orders_worst_last():
-    ranks = [scoring.band_rank(name) for name in ("low", "medium", "high", "critical")]
-    assert ranks == sorted(ranks) and len(set(ranks)) == 4
-
-
-def test_labels_of_the_axes():
-    assert scoring.likelihood_label(1) == "rare"
-    assert scoring.impact_label(5) == "severe"
-
-
 @pytest.mark.parametrize(("band_name", "days"), [("critical", 30), ("high", 90), ("medium", 180), ("low", 365)])
 def test_next_review_date_follows_the_band(band_name, days):
     today = datetime.date(2026, 1, 1)
@@ -79,8 +69,3 @@ def test_weights_may_be_keyed_by_strings():
 
 def test_weighted_exposure_is_score_times_weight():
     assert scoring.weighted_exposure(2, 3, 1) == 24
-
-
-def test_residual_may_not_exceed_inherent():
-    assert scoring.residual_within_inherent(inherent_likelihood=3, inherent_impact=3, residual_likelihood=3, residual_impact=2)
-    assert not scoring.residual_within_inherent(inherent_likelihood=3, inherent_impact=3, residual_likelihood=4, residual_impact=1)

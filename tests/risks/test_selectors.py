@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from riskregister.risks.models import Risk
-from riskregister.risks.selectors import review_queue, risk_timeline, team_dependencies
+from riskregister.risks.selectors import review_queue, risk_timeline
 from riskregister.risks.services import risk_assess, risk_propose_mitigation, risks_flag_changed
 from tests.factories import DependencyFactory, FailureModeFactory, RiskFactory
 
@@ -93,12 +93,6 @@ def test_timeline_reads_proposal_changes_and_assessments_newest_first(db, review
     mitigation = next(entry for entry in timeline if entry["who"] == "lead-a")
     assert "mitigation" in mitigation["fields"] and "treatment" in mitigation["fields"]
     assert [entry["at"] for entry in timeline] == sorted((entry["at"] for entry in timeline), reverse=True)
-
-
-def test_team_dependencies_count_correlated_fallbacks_in_one_query_plus_prefetch(story, django_assert_num_queries):
-    with django_assert_num_queries(2):
-        listed = {d.system: d.correlated_fallback_count for d in team_dependencies(team_ids=[story.platform.id, story.support.id])}
-    assert listed == {"code-review-bot": 1, "internal-search": 0, "support-chat": 0, "ticket-summariser": 0}
 
 
 def test_a_recorded_change_sends_the_risks_it_reaches_back_to_the_queue(db, reviewer):

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from riskregister.risks import catalog
-from riskregister.risks.models import Assessment, FailureMode, Risk
+from riskregister.risks.models import Assessment, Dependency, FailureMode, Risk
 from riskregister.risks.services import (
     dependency_create,
     dependency_update,
@@ -146,7 +146,12 @@ def test_only_the_teams_leads_and_admins_create_dependencies(story, roles, team_
 
 
 def test_admin_creates_for_any_team(story, admin, team_a):
-    assert dependency_create(team=team_a, system="chat", offering=story.fable_direct, actor=admin).pk
+    dependency = dependency_create(team=team_a, system="chat", offering=story.fable_direct, actor=admin)
+
+    stored = Dependency.objects.get(id=dependency.id)
+    assert (stored.team, stored.system, stored.offering) == (team_a, "chat", story.fable_direct)
+    assert slugs(stored) == ALWAYS, "an admin's dependency gets its proposed risks like a lead's"
+    assert stored.history.first().history_user == admin
 
 
 def test_moving_a_dependency_to_a_distributor_proposes_the_new_risks_and_flags_the_old(story, lead_a, team_a):

@@ -83,3 +83,32 @@ def test_team_page_query_count_does_not_grow_with_dependencies(client, lead_a, t
         FallbackFactory(dependency=dependency, offering=anthropic_routes["bedrock"])
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get("/teams/team-a/")
+
+
+def _refused_alert(team, subject="[critical] Claude Mythos 5: banned — 1 of your services affected"):
+    from riskregister.alerts.models import Alert, Delivery
+    from tests.factories import AlertFactory
+
+    alert = AlertFactory(team=team, subject=subject, status=Alert.Status.PARTLY_SENT)
+    Delivery.objects.create(alert=alert, target="ok@example.com", status=Delivery.Status.SENT, attempts=1)
+    Delivery.objects.create(alert=alert, target="gone@example.com", status=Delivery.Status.FAILED, attempts=1,
+                            last_error="550 5.1.1 No such mailbox")
+    return alert
+
+
+def test_team_page_shows_the_lead_each_address_that_refused_an_alert(client, lead_a, team_a, team_b):
+    _refused_alert(team_a)
+    _refused_alert(team_b, subject="team b's alert")
+    client.force_login(lead_a)
+    html = client.get("/teams/team-a/").content.decode()
+    assert "Alerts that did not reach someone" in html
+    assert "gone@example.com" in html and "550 5.1.1 No such mailbox" in html
+    assert "ok@example.com" not in html, "a delivered address is not listed"
+    assert "team b&#x27;s alert" not in html and "team b's alert" not in html
+
+
+def test_team_page_does_not_list_refused_addresses_to_a_member(client, member_a, team_a):
+    _refused_alert(team_a)
+    client.force_login(member_a)
+    html = client.get("/teams/team-a/").content.decode()
+    assert "gone@example.com" not in html and "Alerts that did not reach someone" not in html

@@ -4,7 +4,7 @@ import pytest
 
 from vendors import changes
 from vendors.models import StatusSource
-from vendors.sources import all_kinds, kind_choices
+from vendors.sources import get_kind, kind_choices, source_kinds
 
 
 @pytest.mark.parametrize(
@@ -66,5 +66,7 @@ def test_incident_and_regulatory_ratings():
 
 
 def test_every_registered_kind_is_a_choice_of_the_model():
-    assert set(all_kinds()) == set(StatusSource.Kind.values) == {slug for slug, _ in kind_choices()}
-    assert all(kind.label for kind in all_kinds().values())
+    builtin = {"statuspage", "feed", "openai_models", "anthropic_models", "federal_register", "catalog"}
+    assert set(source_kinds) == builtin == {kind for kind, _ in kind_choices()}
+    assert {kind for kind, _ in StatusSource._meta.get_field("kind").choices} == builtin
+    assert all(get_kind(kind).label and get_kind(kind).kind == kind for kind in builtin)

@@ -54,7 +54,7 @@ def test_manual_ban_of_model_sets_lifecycle_and_keeps_who_recorded_it():
                                   model=model, current_value="banned", recorded_by=user)
     model.refresh_from_db()
     assert model.lifecycle == "banned"
-    assert change.is_manual and change.recorded_by == user and change.previous_value == "active"
+    assert change.source_id is None and change.recorded_by == user and change.previous_value == "active"
 
 
 def test_ban_of_provider_vendor_bans_its_models_and_lifting_it_restores_them():

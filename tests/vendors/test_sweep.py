@@ -200,20 +200,6 @@ def test_a_sweep_takes_the_most_overdue_sources_up_to_its_limit(httpserver, offe
     assert {never.id, oldest.id, recent.id} == set(StatusSource.objects.values_list("id", flat=True))
 
 
-def test_batch_changes_load_their_subjects_in_one_query(httpserver, offering, django_assert_num_queries):
-    from vendors.selectors import batch_changes
-
-    answer = ChangingAnswer(httpserver, "/s", payloads.statuspage_summary(
-        {"Claude API": "major_outage"},
-        incidents=[payloads.statuspage_incident("i1", "Down", components=["Claude API"])]))
-    source = statuspage(answer.url, offering)
-    (result,) = services.sweep(source_ids=[source.id]).results
-    with django_assert_num_queries(1):
-        changes = list(batch_changes(result.batch))
-        subjects = [f"{c.source.name} {c.subject} {c.offering.model.provider.slug} {c.offering.distributor.slug}" for c in changes]
-    assert len(subjects) == 2
-
-
 def test_a_sweep_out_of_time_leaves_the_rest_due_for_the_next_one(offering, settings):
     settings.OUTBOUND_TOTAL_TIMEOUT = 1.0
     server = TricklingServer(head=b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n", delay=0.05, trickle_head=False)

@@ -1,7 +1,13 @@
 """The sweep through a real Celery worker process (with beat) on the configured broker."""
 
+from datetime import timedelta
+
 import pytest
+from celery.schedules import maybe_schedule
 from django.conf import settings
+from django.utils import timezone
+
+from riskregister.celery import app as celery_app
 
 from tests.factories import AIModelFactory, OfferingFactory, VendorFactory
 from tests.vendors import payloads
@@ -12,9 +18,28 @@ from vendors.tasks import sweep_due_sources
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
-def test_beat_sweeps_every_30_seconds():
+def test_beat_entry_sweeps_due_sources_every_30_seconds(httpserver):
+    """The beat entry, read as beat reads it: due 30 s after its last run and not before, naming a
+    task the worker knows, which checks a source that is due and leaves one that is not."""
     entry = settings.CELERY_BEAT_SCHEDULE["checks-sweep"]
-    assert entry == {"task": "vendors.tasks.sweep_due_sources", "schedule": 30.0}
+    schedule = maybe_schedule(entry["schedule"], app=celery_app)
+    now = schedule.now()
+    assert schedule.is_due(now - timedelta(seconds=31)).is_due
+    not_yet = schedule.is_due(now - timedelta(seconds=5))
+    assert not not_yet.is_due and 20 <= not_yet.next <= 25
+
+    offering = OfferingFactory(model=AIModelFactory(provider=VendorFactory(slug="anthropic")), status="operational")
+    page = ChangingAnswer(httpserver, "/api/v2/summary.json", payloads.statuspage_summary({"Claude API": "major_outage"}))
+    due = make_source("statuspage", page.url, vendor=offering.distributor,
+                      config={"components": {"Claude API": [offering.id]}}, interval=30)
+    later = make_source("statuspage", page.url, vendor=offering.distributor, config={"components": {}}, name="later")
+    StatusSource.objects.filter(id=later.id).update(next_check_at=timezone.now() + timedelta(hours=1))
+
+    result = celery_app.tasks[entry["task"]].run()
+
+    assert result["checked"] == 1
+    assert StatusSource.objects.get(id=due.id).last_success_at is not None
+    assert StatusSource.objects.get(id=later.id).last_checked_at is None
 
 
 def test_worker_and_beat_record_each_change_once_and_survive_a_bad_source(httpserver, live_worker):

@@ -1,14 +1,15 @@
-"""Source kinds: one adapter class per module, registered by slug.
-
-`get_kind(slug)` returns the adapter; `kind_choices()` feeds StatusSource.kind. The modules are
-imported lazily because they use vendors.models, which takes its choices from here.
+"""Source kinds: one adapter class per module, registered by kind in one `kind -> class` registry
+(vendors/registry.py). VendorsConfig.ready() imports BUILTIN_MODULES, whose classes register
+themselves; `kind_choices` feeds StatusSource.kind and `get_kind(kind)` returns an adapter.
 """
 
 from __future__ import annotations
 
-import importlib
+from vendors.registry import Registry
 
-_MODULES = (
+# The modules that define the built-in kinds, imported by VendorsConfig.ready(): they use
+# vendors.models, which takes its choices from here, so they cannot be imported by this module.
+BUILTIN_MODULES = (
     "vendors.sources.statuspage",
     "vendors.sources.feed",
     "vendors.sources.openai_models",
@@ -17,38 +18,18 @@ _MODULES = (
     "vendors.sources.catalog",
 )
 
-_REGISTRY: dict[str, object] = {}
-_loaded = False
+source_kinds: Registry = Registry("source kind")
+register = source_kinds.register
 
 
-def register(cls):
-    """Class decorator: make `cls` the adapter of `cls.slug`."""
-    _REGISTRY[cls.slug] = cls()
-    return cls
-
-
-def _load() -> dict:
-    global _loaded
-    if not _loaded:
-        for module in _MODULES:
-            importlib.import_module(module)
-        _loaded = True
-    return _REGISTRY
-
-
-def get_kind(slug: str):
-    try:
-        return _load()[slug]
-    except KeyError:
-        raise LookupError(f"Unknown source kind {slug!r}.") from None
-
-
-def all_kinds() -> dict:
-    return dict(_load())
+def get_kind(kind: str):
+    """The adapter of `kind` (LookupError for an unknown one)."""
+    return source_kinds.get(kind)()
 
 
 def kind_choices() -> list[tuple[str, str]]:
-    return [(slug, kind.label) for slug, kind in _load().items()]
+    """Choices of StatusSource.kind: whatever is registered."""
+    return source_kinds.choices()
 
 
 def validate_config(kind: str, config) -> dict:

@@ -26,7 +26,7 @@ def _with_params(url: str, **params) -> str:
 
 @register
 class AnthropicModelsKind(SourceKind):
-    slug = "anthropic_models"
+    kind = "anthropic_models"
     label = "Anthropic model list"
     config_serializer = ModelListConfig
     conditional = False  # pages are fetched afresh; ETags of page one say nothing of page two

@@ -113,7 +113,7 @@ class IdListField(serializers.ListField):
 
 
 class SourceKind:
-    slug: ClassVar[str] = ""
+    kind: ClassVar[str] = ""
     label: ClassVar[str] = ""
     config_serializer: ClassVar[type[serializers.Serializer]] = serializers.Serializer
     accept: ClassVar[str] = "application/json"

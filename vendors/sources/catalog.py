@@ -34,7 +34,7 @@ def _date(value) -> str:
 
 @register
 class CatalogKind(SourceKind):
-    slug = "catalog"
+    kind = "catalog"
     label = "Model catalog (LiteLLM format)"
     config_serializer = CatalogConfig
 

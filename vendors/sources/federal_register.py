@@ -52,7 +52,7 @@ class Document:
 
 @register
 class FederalRegisterKind(SourceKind):
-    slug = "federal_register"
+    kind = "federal_register"
     label = "Federal Register documents"
     config_serializer = FederalRegisterConfig
 

@@ -151,7 +151,7 @@ def parse_feed(body: bytes) -> list[Entry]:
 
 @register
 class FeedKind(SourceKind):
-    slug = "feed"
+    kind = "feed"
     label = "RSS / Atom feed"
     config_serializer = FeedConfig
     accept = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8"

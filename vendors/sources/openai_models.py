@@ -9,7 +9,7 @@ from vendors.sources.model_list import ModelList, ModelListConfig, listed_model,
 
 @register
 class OpenAIModelsKind(SourceKind):
-    slug = "openai_models"
+    kind = "openai_models"
     label = "OpenAI-compatible model list"
     config_serializer = ModelListConfig
 

@@ -178,7 +178,7 @@ def _parse_incident_io(summary: dict) -> Summary:
 
 @register
 class StatuspageKind(SourceKind):
-    slug = "statuspage"
+    kind = "statuspage"
     label = "Statuspage v2 / incident.io summary"
     config_serializer = StatuspageConfig
 

@@ -1,6 +1,6 @@
-"""Alert channels: a base class plus a registry `kind -> class` (email first).
-
-Delivery code never names a channel class: it looks the alert's `channel` up here.
+"""Alert channels: a base class plus one `kind -> class` registry (email first; Slack and webhook
+build on Delivery next). AlertsConfig.ready() imports the channel modules, which register
+themselves; delivery code never names a channel class: it looks the delivery's `channel` up here.
 """
 
 from riskregister.alerts.channels.base import (
@@ -9,18 +9,22 @@ from riskregister.alerts.channels.base import (
     PermanentDeliveryError,
     TransientDeliveryError,
     channel_choices,
+    channels,
     get_channel,
+    http_response_error,
     register_channel,
+    smtp_reply_error,
 )
-from riskregister.alerts.channels.email import EmailChannel
 
 __all__ = [
     "Channel",
     "DeliveryError",
-    "EmailChannel",
     "PermanentDeliveryError",
     "TransientDeliveryError",
     "channel_choices",
+    "channels",
     "get_channel",
+    "http_response_error",
     "register_channel",
+    "smtp_reply_error",
 ]

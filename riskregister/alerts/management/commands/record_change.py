@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from riskregister.alerts import services
+from riskregister.alerts.outbox import outcome_summary
 from vendors.recording import manual_change_record
 from vendors.models import AIModel, Lifecycle, Offering, OperationalStatus, StatusChange, Vendor
 
@@ -59,7 +60,7 @@ class Command(BaseCommand):
             alerts = services.batch_dispatch(batch=change.batch)
             outcome = services.alerts_deliver_due()
             self.stdout.write(
-                f"{len(alerts)} alert(s) written; sent {outcome['sent']}, retried {outcome['retry']}, failed {outcome['failed']}."
+                f"{len(alerts)} alert(s) written; {outcome_summary(outcome)}."
             )
         else:
             self.stdout.write("The dispatcher will alert the affected teams (run send_alerts to do it now).")

@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand
 
 from riskregister.alerts import services
+from riskregister.alerts.outbox import outcome_summary
 
 
 class Command(BaseCommand):
@@ -12,10 +13,10 @@ class Command(BaseCommand):
         parser.add_argument("--daily", action="store_true", help="Also write today's countdowns, review reminders and yesterday's digests.")
 
     def handle(self, *args, **options):
-        written = services.alerts_dispatch_pending()
+        written = len(services.alerts_dispatch_pending())
         if options["daily"]:
             written += len(services.countdowns_send()) + len(services.review_reminders_send()) + len(services.team_digests_send())
         outcome = services.alerts_deliver_due()
         self.stdout.write(
-            f"{written} alert(s) written; sent {outcome['sent']}, retried {outcome['retry']}, failed {outcome['failed']}."
+            f"{written} alert(s) written; {outcome_summary(outcome)}."
         )

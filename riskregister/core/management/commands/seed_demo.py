@@ -204,7 +204,7 @@ class Command(BaseCommand):
         sources = [
             {
                 "name": "Anthropic status",
-                "kind": StatusSource.Kind.STATUSPAGE,
+                "kind": "statuspage",
                 "url": "https://status.claude.com/api/v2/summary.json",
                 "vendor": vendors["anthropic"],
                 "interval": 120,
@@ -212,7 +212,7 @@ class Command(BaseCommand):
             },
             {
                 "name": "OpenAI status",
-                "kind": StatusSource.Kind.STATUSPAGE,
+                "kind": "statuspage",
                 "url": "https://status.openai.com/api/v2/summary.json",
                 "vendor": vendors["openai"],
                 "interval": 120,
@@ -220,7 +220,7 @@ class Command(BaseCommand):
             },
             {
                 "name": "AWS Bedrock (us-east-1) status feed",
-                "kind": StatusSource.Kind.FEED,
+                "kind": "feed",
                 "url": "https://status.aws.amazon.com/rss/bedrock-us-east-1.rss",
                 "vendor": vendors["amazon"],
                 "interval": 300,
@@ -231,7 +231,7 @@ class Command(BaseCommand):
             },
             {
                 "name": "Federal Register: Bureau of Industry and Security",
-                "kind": StatusSource.Kind.FEDERAL_REGISTER,
+                "kind": "federal_register",
                 "url": "https://www.federalregister.gov/api/v1/documents.json",
                 "vendor": None,
                 "interval": 3600,
