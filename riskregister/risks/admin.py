@@ -1,5 +1,7 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from riskregister.risks import services
@@ -84,6 +86,13 @@ class DependencyAdmin(SimpleHistoryAdmin):
 
     def delete_model(self, request, obj):
         services.dependency_delete(dependency=obj, actor=request.user)
+
+    def response_delete(self, request, obj_display, obj_id):
+        # Django's own says "deleted"; the dependency is archived, and can still be read.
+        self.message_user(
+            request, f"The dependency “{obj_display}” was archived: its risks are closed, their assessments kept.", messages.SUCCESS
+        )
+        return HttpResponseRedirect(reverse("admin:risks_dependency_changelist"))
 
     def delete_queryset(self, request, queryset):
         for dependency in queryset:
