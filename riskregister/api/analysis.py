@@ -19,7 +19,6 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from riskregister.api.dependencies import live_unless_asked
 from riskregister.api.permissions import SignedIn
 from riskregister.api.risks import RiskFilter, risk_queryset
 from riskregister.risks import exposure, scoring
@@ -247,8 +246,8 @@ class RegisterCSVView(GenericAPIView):
         description="The register as CSV: the risks the caller may see, filtered like `GET /api/v1/risks/`.",
     )
     def get(self, request):
-        # Archived (deleted) dependencies' risks only when asked, as in GET /api/v1/risks/.
-        risks = live_unless_asked(self, self.filter_queryset(self.get_queryset()), "dependency__archived_at")
+        # RiskFilter leaves archived (deleted) dependencies' risks out unless asked, as in GET /api/v1/risks/.
+        risks = self.filter_queryset(self.get_queryset())
         writer = csv.writer(_Echo())
 
         def rows():

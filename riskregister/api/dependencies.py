@@ -116,17 +116,6 @@ class DependencySerializer(serializers.ModelSerializer):
         return dependency
 
 
-ARCHIVED_PARAMETER = "archived"
-
-
-def live_unless_asked(view, queryset, archived_field: str = "archived_at"):
-    """A list leaves archived dependencies (or their risks) out unless `?archived=` names them; a
-    read by id finds them either way."""
-    if view.request.query_params.get(ARCHIVED_PARAMETER, "") != "":
-        return queryset
-    return queryset.filter(**{f"{archived_field}__isnull": True})
-
-
 def archived_filter(archived_field: str = "archived_at") -> django_filters.ChoiceFilter:
     # Strict: a value other than true or false is a 400 naming the field, never a silent "all".
     return django_filters.ChoiceFilter(
@@ -136,12 +125,32 @@ def archived_filter(archived_field: str = "archived_at") -> django_filters.Choic
     )
 
 
+class LiveUnlessAskedFilterSet(django_filters.FilterSet):
+    """A filter set of lists that leave archived dependencies (or their risks) out unless
+    `archived=true` asks for them, wherever the set is used (API lists, the CSV export, pages)."""
+
+    archived_field = "archived_at"
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if not getattr(self.form, "cleaned_data", {}).get("archived"):
+            queryset = queryset.filter(**{f"{self.archived_field}__isnull": True})
+        return queryset
+
+
+class ListFiltersOnly:
+    """Filters apply to lists only: a dependency (or risk) read by id is found archived or not."""
+
+    def filter_queryset(self, queryset):
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
+
+
 def refuse_archived(dependency) -> None:
     if dependency.archived_at is not None:
         raise Conflict("This dependency is archived (deleted): it and its risks are read-only. An admin may purge it.")
 
 
-class DependencyFilter(django_filters.FilterSet):
+class DependencyFilter(LiveUnlessAskedFilterSet):
     team = django_filters.CharFilter(field_name="team__slug", label="Team slug.")
     archived = archived_filter()
     system = django_filters.CharFilter(lookup_expr="icontains")
@@ -160,7 +169,7 @@ class DependencyFilter(django_filters.FilterSet):
 
 def dependency_queryset(user):
     return scope_to_teams(
-        # Every dependency, archived ones too: the list leaves those out unless asked (live_unless_asked).
+        # Every dependency, archived ones too: the list leaves those out unless asked (DependencyFilter).
         Dependency.all_objects.select_related("team", "owner", "archived_by", "offering__model").prefetch_related(
             Prefetch("fallbacks", queryset=Fallback.objects.order_by("id"))
         ).annotate(
@@ -174,7 +183,7 @@ def dependency_queryset(user):
     )
 
 
-class DependencyViewSet(viewsets.ModelViewSet):
+class DependencyViewSet(ListFiltersOnly, viewsets.ModelViewSet):
     """What a team depends on: a system using an offering, with its fallbacks. DELETE archives it
     (its risks closed, their assessments kept); `?archived=true` lists archived ones."""
 
@@ -189,10 +198,6 @@ class DependencyViewSet(viewsets.ModelViewSet):
         if getattr(self, "swagger_fake_view", False):
             return Dependency.objects.none()
         return dependency_queryset(self.request.user)
-
-    def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        return live_unless_asked(self, queryset) if self.action == "list" else queryset
 
     def get_object(self):
         # Once per request: update() and destroy() look at it before DRF's mixins do.

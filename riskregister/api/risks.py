@@ -18,7 +18,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import get_object_or_404
 
-from riskregister.api.dependencies import archived_filter, live_unless_asked, refuse_archived
+from riskregister.api.dependencies import ListFiltersOnly, LiveUnlessAskedFilterSet, archived_filter, refuse_archived
 from riskregister.api.errors import Conflict
 from riskregister.api.permissions import ReadSignedInWriteLead, SignedIn
 from riskregister.api.teams_fields import VisibleTeamField
@@ -194,7 +194,7 @@ class MitigationSerializer(serializers.Serializer):
     mitigation = serializers.CharField(max_length=10000)
 
 
-class RiskFilter(django_filters.FilterSet):
+class RiskFilter(LiveUnlessAskedFilterSet):
     team = django_filters.CharFilter(field_name="dependency__team__slug", label="Team slug.")
     system = django_filters.CharFilter(field_name="dependency__system", lookup_expr="icontains")
     environment = django_filters.ChoiceFilter(field_name="dependency__environment", choices=Environment.choices)
@@ -207,6 +207,7 @@ class RiskFilter(django_filters.FilterSet):
     min_residual_score = django_filters.NumberFilter(method="filter_min_residual_score", label="Residual score at least this (1-25).")
     overdue = django_filters.BooleanFilter(method="filter_overdue", label="Next review date passed (true) or not (false).")
     archived = archived_filter("dependency__archived_at")
+    archived_field = "dependency__archived_at"
 
     class Meta:
         model = Risk
@@ -231,7 +232,7 @@ def risk_queryset(user):
     )
 
 
-class RiskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
+class RiskViewSet(ListFiltersOnly, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
     """One failure mode of one dependency. Risks are proposed when a dependency is registered (and by a
     team's own failure mode); PATCH proposes a treatment and mitigation. Scores change only through
     `POST /risks/{id}/assessments/`."""
@@ -253,10 +254,6 @@ class RiskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Updat
         if "residual_score" in self.request.query_params.get("ordering", ""):
             queryset = queryset.alias(residual_score=F("residual_likelihood") * F("residual_impact"))
         return queryset
-
-    def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        return live_unless_asked(self, queryset, "dependency__archived_at") if self.action == "list" else queryset
 
     @extend_schema(request=MitigationSerializer, responses={200: RiskSerializer})
     def update(self, request, *args, **kwargs):
