@@ -135,13 +135,17 @@ def test_run_all_stops_web_and_worker_within_ten_seconds_and_exits_0(run_all, st
 @pytest.mark.slow
 def test_run_all_start_up_log_is_readable(run_all):
     wait_healthy(run_all)
+    assert get(f"http://127.0.0.1:{run_all.port}/no-such-page/")[0] == 404
     run_all.send_signal(signal.SIGTERM)
     run_all.wait(timeout=STOP_WITHIN_SECONDS)
     log = run_all.log()
+    lines = log.splitlines()
     # While the worker starts, /healthz answers 503: said once by the view, never as an ERROR per probe.
-    assert "healthz: unhealthy" in log
-    assert not [line for line in log.splitlines() if "ERROR" in line and "/healthz" in line]
-    assert "Traceback" not in log
+    assert "healthz: unhealthy" in log, log[-4000:]
+    assert not [line for line in lines if "ERROR" in line and "/healthz" in line], log[-4000:]
+    # A refusal is one WARNING line, with no traceback after it.
+    [refusal] = [index for index, line in enumerate(lines) if "WARNING django.request Not Found: /no-such-page/" in line]
+    assert "Traceback" not in lines[refusal + 1], log[-4000:]
 
 
 def test_make_run_makes_its_secret_key_once_readable_only_by_its_owner(tmp_path):
