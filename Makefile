@@ -1,14 +1,23 @@
 # The two commands: `make run` (the whole product on embedded defaults, with demo data) and
 # `make test` (the suite). Both create .venv and install the pinned requirements on first use.
+# `make dev` is `make run` with DEBUG on (Django's debug pages, static files from the source tree).
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
-# Local development and tests run with DEBUG on; production sets DEBUG=false and a SECRET_KEY.
+# Tests and development run with DEBUG on; `make run` runs the demo as production does, DEBUG off.
 export DEBUG ?= true
 
-.PHONY: install migrate seed run test bench check clean
+# The demo on loopback: production settings (DEBUG off, a secret key of its own, static files by
+# WhiteNoise), except the HTTPS ones, which cannot work on plain http://127.0.0.1 and are turned off
+# here, explicitly, rather than by weakening the defaults. The key is made once, kept in var/ (0600).
+SECRET_KEY_FILE := var/secret_key
+DEMO_ENV = DEBUG=false SECRET_KEY="$$(cat $(SECRET_KEY_FILE))" ALLOWED_HOSTS=127.0.0.1,localhost \
+	SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0 \
+	SECURE_HSTS_INCLUDE_SUBDOMAINS=false SECURE_HSTS_PRELOAD=false BEHIND_PROXY=false PORT=$(PORT)
+
+.PHONY: install migrate seed run dev test bench check clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,11 +32,24 @@ migrate: install
 seed: migrate
 	$(PY) manage.py seed_demo --if-empty
 
-run: seed
-	PORT=$(PORT) bin/run-all
+$(SECRET_KEY_FILE):
+	@mkdir -p $(dir $@)
+	@$(PYTHON) -c 'import os, secrets, sys; fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600); os.write(fd, secrets.token_urlsafe(50).encode()); os.close(fd)' $@
+	@echo "made a secret key for the demo in $@"
+
+# On SIGTERM or Ctrl-C, bin/run-all stops both processes within 10 s and exits 0; make itself then
+# reports the signal (exit status 143 or 130).
+run: install $(SECRET_KEY_FILE)
+	@$(DEMO_ENV) $(PY) manage.py migrate --noinput
+	@$(DEMO_ENV) $(PY) manage.py seed_demo --if-empty
+	@$(DEMO_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
+	@$(DEMO_ENV) exec bin/run-all
+
+dev: seed
+	PORT=$(PORT) exec bin/run-all
 
 test: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+	DEBUG=true $(PY) -m pytest $(PYTEST_ARGS)
 
 check: install
 	$(PY) manage.py check

@@ -246,6 +246,7 @@ class RegisterCSVView(GenericAPIView):
         description="The register as CSV: the risks the caller may see, filtered like `GET /api/v1/risks/`.",
     )
     def get(self, request):
+        # RiskFilter leaves archived (deleted) dependencies' risks out unless asked, as in GET /api/v1/risks/.
         risks = self.filter_queryset(self.get_queryset())
         writer = csv.writer(_Echo())
 

@@ -3,17 +3,25 @@
 Reads are scoped to the caller's teams (reviewers and admins see all); writes are for the team's
 leads and admins, through riskregister.risks.services so that creating a dependency proposes its
 risks in the same transaction. The team is named by slug and cannot be changed afterwards.
+
+DELETE archives (services.dependency_delete): the list leaves archived dependencies out unless
+asked with `?archived=true` (the caller's teams', or every team's for reviewers and admins); an
+archived one is still read by its id, and refuses writes with a 409. `POST {id}/purge/` (admins)
+removes an archived one for good.
 """
 
 import django_filters
 from django.contrib.auth import get_user_model
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
-from rest_framework import serializers, viewsets
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
 
 from riskregister.api.errors import Conflict
 from riskregister.api.filters import RegisterFilterSet
-from riskregister.api.permissions import ReadSignedInWriteLead
+from riskregister.api.permissions import AdminOnly, ReadSignedInWriteLead
 from riskregister.api.teams_fields import VisibleTeamField
 from riskregister.risks import services as risk_services
 from riskregister.risks.models import Criticality, DataClassification, Dependency, Environment, Fallback, Risk
@@ -45,13 +53,15 @@ class DependencySerializer(serializers.ModelSerializer):
     distributor = serializers.IntegerField(source="offering.distributor_id", read_only=True)
     fallbacks = FallbackSerializer(many=True, required=False)
     risk_count = serializers.IntegerField(read_only=True)
+    archived_at = serializers.DateTimeField(read_only=True, allow_null=True, help_text="When it was deleted (archived); null while live.")
+    archived_by = serializers.CharField(source="archived_by.username", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = Dependency
         fields = [
             "id", "uuid", "team", "system", "offering", "model", "provider", "distributor", "environment",
             "criticality", "owner", "owner_username", "description", "data_classification", "fallbacks",
-            "risk_count", "created_at", "updated_at",
+            "risk_count", "archived_at", "archived_by", "created_at", "updated_at",
         ]
         read_only_fields = ["uuid", "created_at", "updated_at"]
         # The unique (team, system, offering, environment) is checked in validate() as a 409.
@@ -116,8 +126,43 @@ class DependencySerializer(serializers.ModelSerializer):
         return dependency
 
 
-class DependencyFilter(RegisterFilterSet):
+def archived_filter(archived_field: str = "archived_at") -> django_filters.ChoiceFilter:
+    # Strict: a value other than true or false is a 400 naming the field, never a silent "all".
+    return django_filters.ChoiceFilter(
+        choices=[("true", "true"), ("false", "false")],
+        method=lambda queryset, name, value: queryset.filter(**{f"{archived_field}__isnull": value != "true"}),
+        label="Archived (deleted) ones only (true), or live ones only (false, the default).",
+    )
+
+
+class LiveUnlessAskedFilterSet(RegisterFilterSet):
+    """A filter set of lists that leave archived dependencies (or their risks) out unless
+    `archived=true` asks for them, wherever the set is used (API lists, the CSV export, pages)."""
+
+    archived_field = "archived_at"
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if not getattr(self.form, "cleaned_data", {}).get("archived"):
+            queryset = queryset.filter(**{f"{self.archived_field}__isnull": True})
+        return queryset
+
+
+class ListFiltersOnly:
+    """Filters apply to lists only: a dependency (or risk) read by id is found archived or not."""
+
+    def filter_queryset(self, queryset):
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
+
+
+def refuse_archived(dependency) -> None:
+    if dependency.archived_at is not None:
+        raise Conflict("This dependency is archived (deleted): it and its risks are read-only. An admin may purge it.")
+
+
+class DependencyFilter(LiveUnlessAskedFilterSet):
     team = django_filters.CharFilter(field_name="team__slug", label="Team slug.")
+    archived = archived_filter()
     system = django_filters.CharFilter(lookup_expr="icontains")
     environment = django_filters.ChoiceFilter(choices=Environment.choices)
     criticality = django_filters.TypedChoiceFilter(choices=Criticality.choices, coerce=int)
@@ -134,7 +179,8 @@ class DependencyFilter(RegisterFilterSet):
 
 def dependency_queryset(user):
     return scope_to_teams(
-        Dependency.objects.select_related("team", "owner", "offering__model").prefetch_related(
+        # Every dependency, archived ones too: the list leaves those out unless asked (DependencyFilter).
+        Dependency.all_objects.select_related("team", "owner", "archived_by", "offering__model").prefetch_related(
             Prefetch("fallbacks", queryset=Fallback.objects.order_by("id"))
         ).annotate(
             # A correlated subquery rather than a join and GROUP BY: computed for the page's rows only.
@@ -147,8 +193,9 @@ def dependency_queryset(user):
     )
 
 
-class DependencyViewSet(viewsets.ModelViewSet):
-    """What a team depends on: a system using an offering, with its fallbacks."""
+class DependencyViewSet(ListFiltersOnly, viewsets.ModelViewSet):
+    """What a team depends on: a system using an offering, with its fallbacks. DELETE archives it
+    (its risks closed, their assessments kept); `?archived=true` lists archived ones."""
 
     serializer_class = DependencySerializer
     permission_classes = [ReadSignedInWriteLead]
@@ -162,14 +209,30 @@ class DependencyViewSet(viewsets.ModelViewSet):
             return Dependency.objects.none()
         return dependency_queryset(self.request.user)
 
+    def get_object(self):
+        # Once per request: update() and destroy() look at it before DRF's mixins do.
+        if not hasattr(self, "_dependency"):
+            self._dependency = super().get_object()
+        return self._dependency
+
+    def update(self, request, *args, **kwargs):
+        refuse_archived(self.get_object())
+        return super().update(request, *args, **kwargs)
+
     def perform_destroy(self, instance):
         if not can_edit_team(self.request.user, instance.team_id):
             raise PermissionDenied("Only the team's leads and admins remove its dependencies.")
-        delete = getattr(risk_services, "dependency_delete", None)
-        if delete is not None:
-            delete(dependency=instance, actor=self.request.user)
-        else:
-            # The history table keeps what was removed, and by whom: a token-authenticated user is
-            # not on the request simple-history's middleware sees, so name them here.
-            instance._history_user = self.request.user
-            instance.delete()
+        if instance.archived_at is not None:
+            raise Conflict("This dependency is already archived; an admin may purge it (POST .../purge/).")
+        risk_services.dependency_delete(dependency=instance, actor=self.request.user)
+
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["post"], permission_classes=[AdminOnly])
+    def purge(self, request, pk=None):
+        """Remove an archived dependency for good, with its fallbacks, risks and their assessments.
+        Admins only; a live one is archived first (DELETE), so that nothing is purged by one slip."""
+        dependency = self.get_object()
+        if dependency.archived_at is None:
+            raise Conflict("Only an archived dependency is purged: DELETE it (archive) first.")
+        risk_services.dependency_purge(dependency=dependency, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

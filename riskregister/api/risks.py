@@ -6,6 +6,8 @@
   and mitigation through `risk_propose_mitigation`; scores are never set here but by an assessment.
 - Assessments (`/risks/{id}/assessments/`): append-only; reviewers and admins add one through
   `risk_assess`, the team reads them.
+- The risks of an archived (deleted) dependency are closed and left out of lists unless asked with
+  `?archived=true`; they, and their assessments, are still read by id, and refuse writes (409).
 """
 
 import django_filters
@@ -16,6 +18,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import get_object_or_404
 
+from riskregister.api.dependencies import ListFiltersOnly, LiveUnlessAskedFilterSet, archived_filter, refuse_archived
 from riskregister.api.errors import Conflict
 from riskregister.api.filters import RegisterFilterSet
 from riskregister.api.permissions import ReadSignedInWriteLead, SignedIn
@@ -192,7 +195,7 @@ class MitigationSerializer(serializers.Serializer):
     mitigation = serializers.CharField(max_length=10000)
 
 
-class RiskFilter(RegisterFilterSet):
+class RiskFilter(LiveUnlessAskedFilterSet):
     team = django_filters.CharFilter(field_name="dependency__team__slug", label="Team slug.")
     system = django_filters.CharFilter(field_name="dependency__system", lookup_expr="icontains")
     environment = django_filters.ChoiceFilter(field_name="dependency__environment", choices=Environment.choices)
@@ -204,6 +207,8 @@ class RiskFilter(RegisterFilterSet):
     band = django_filters.ChoiceFilter(choices=[(name, name) for name in scoring.band_names()], method="filter_band")
     min_residual_score = django_filters.NumberFilter(method="filter_min_residual_score", label="Residual score at least this (1-25).")
     overdue = django_filters.BooleanFilter(method="filter_overdue", label="Next review date passed (true) or not (false).")
+    archived = archived_filter("dependency__archived_at")
+    archived_field = "dependency__archived_at"
 
     class Meta:
         model = Risk
@@ -228,7 +233,7 @@ def risk_queryset(user):
     )
 
 
-class RiskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
+class RiskViewSet(ListFiltersOnly, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
     """One failure mode of one dependency. Risks are proposed when a dependency is registered (and by a
     team's own failure mode); PATCH proposes a treatment and mitigation. Scores change only through
     `POST /risks/{id}/assessments/`."""
@@ -254,6 +259,7 @@ class RiskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Updat
     @extend_schema(request=MitigationSerializer, responses={200: RiskSerializer})
     def update(self, request, *args, **kwargs):
         risk = self.get_object()
+        refuse_archived(risk.dependency)
         refused = sorted(set(request.data) & set(SCORE_FIELDS)) if isinstance(request.data, dict) else []
         if refused:
             # Refused, not ignored: a lead who sends scores must learn they were not taken.
@@ -341,9 +347,10 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
         )
 
     def create(self, request, *args, **kwargs):
-        self.get_risk()  # another team's risk is a 404 before anything else
+        risk = self.get_risk()  # another team's risk is a 404 before anything else
         if not sees_all_teams(request.user):
             raise PermissionDenied("Only risk reviewers and admins assess risks.")
+        refuse_archived(risk.dependency)
         response = super().create(request, *args, **kwargs)
         response.status_code = status.HTTP_201_CREATED
         return response

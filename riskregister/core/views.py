@@ -35,11 +35,16 @@ def _broker_state() -> str:
     return "ok"
 
 
-def _heartbeat_age_seconds() -> float | None:
-    latest = WorkerHeartbeat.objects.order_by("-beat_at").values_list("beat_at", flat=True).first()
-    if latest is None:
-        return None
-    return round((timezone.now() - latest).total_seconds(), 1)
+def _latest_heartbeat() -> WorkerHeartbeat | None:
+    """The newest beat of a worker that is running now: a worker that stops removes its own row and
+    `make run` clears them at start (riskregister/core/tasks.py), so what is left is a live worker's
+    or one that died without a word, which ages out after HEARTBEAT_MAX_AGE_SECONDS."""
+    return WorkerHeartbeat.objects.order_by("-beat_at").first()
+
+
+# The last state this process reported, so that a run of 503s while the worker starts is one line
+# in the log, not one per probe.
+_last_reported = {"status": None}
 
 
 @never_cache
@@ -47,7 +52,8 @@ def _heartbeat_age_seconds() -> float | None:
 def healthz(request):
     database = _database_state()
     broker = _broker_state()
-    age = _heartbeat_age_seconds() if database == "ok" else None
+    beat = _latest_heartbeat() if database == "ok" else None
+    age = round((timezone.now() - beat.beat_at).total_seconds(), 1) if beat is not None else None
     worker = "ok" if age is not None and age < settings.HEARTBEAT_MAX_AGE_SECONDS else "stale"
     healthy = database == "ok" and broker == "ok" and worker == "ok"
     body = {
@@ -55,11 +61,20 @@ def healthz(request):
         "database": database,
         "broker": broker,
         "worker": worker,
-        # A number, as monitoring expects; -1 when no worker has ever reported.
+        # A number, as monitoring expects; -1 when no running worker has reported.
         "worker_heartbeat_age_seconds": age if age is not None else -1,
         "heartbeat_max_age_seconds": settings.HEARTBEAT_MAX_AGE_SECONDS,
+        "worker_started_at": beat.started_at.isoformat() if beat is not None and beat.started_at else None,
     }
-    return JsonResponse(body, status=200 if healthy else 503)
+    response = JsonResponse(body, status=200 if healthy else 503)
+    if body["status"] != _last_reported["status"]:
+        _last_reported["status"] = body["status"]
+        log = logger.info if healthy else logger.warning
+        log("healthz: %s (database %s, broker %s, worker %s)", body["status"], database, broker, worker)
+    # A probe's 503 is an answer, not a server error: Django's request log would print an ERROR
+    # line for each one while the worker starts. The change of state is logged above instead.
+    response._has_been_logged = True
+    return response
 
 
 def home(request):

@@ -1,10 +1,37 @@
 from django import forms
-from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from riskregister.risks import services
 from riskregister.risks.models import Assessment, Dependency, FailureMode, Fallback, Risk, SavedScenario
+from riskregister.teams.access import is_admin
+
+
+class ArchivedFilter(admin.SimpleListFilter):
+    """Live dependencies by default; archived (deleted) ones, or all, on request."""
+
+    title = "archived"
+    parameter_name = "archived"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "archived"), ("all", "all")]
+
+    def choices(self, changelist):
+        # "Live" is the default (no parameter), so Django's own "All" entry is relabelled.
+        for choice in super().choices(changelist):
+            if choice["display"] == "All":
+                choice["display"] = "live"
+            yield choice
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(archived_at__isnull=False)
+        if self.value() == "all":
+            return queryset
+        return queryset.filter(archived_at__isnull=True)
 
 
 class FallbackInline(admin.TabularInline):
@@ -42,13 +69,67 @@ class DependencyAdminForm(forms.ModelForm):
 
 @admin.register(Dependency)
 class DependencyAdmin(SimpleHistoryAdmin):
+    """Deleting here archives, as everywhere (services.dependency_delete): the risks are closed,
+    their assessments kept. Purging an archived dependency for good is a separate action."""
     form = DependencyAdminForm
-    list_display = ["system", "team", "offering", "environment", "criticality", "data_classification", "owner"]
-    list_filter = ["team", "environment", "criticality", "data_classification", "offering__distributor"]
+    list_display = ["system", "team", "offering", "environment", "criticality", "data_classification", "owner", "archived_at"]
+    list_filter = [ArchivedFilter, "team", "environment", "criticality", "data_classification", "offering__distributor"]
     search_fields = ["system", "description", "offering__model__name", "offering__distributor_model_id"]
     autocomplete_fields = ["team", "offering", "owner"]
     list_select_related = ["team", "offering__model", "offering__distributor", "owner"]
+    readonly_fields = ["archived_at", "archived_by"]
     inlines = [FallbackInline, RiskInline]
+    actions = ["purge_selected"]
+
+    def get_queryset(self, request):
+        # Archived ones too, so that they can be read and purged; ArchivedFilter shows live ones first.
+        return Dependency.all_objects.select_related(*self.list_select_related)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.archived_at is not None:
+            return False  # read-only, risks and fallbacks included
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.archived_at is not None:
+            return False  # already archived: purge it instead
+        return super().has_delete_permission(request, obj)
+
+    def get_deleted_objects(self, objs, request):
+        # What the confirmation page lists: nothing is deleted, so no related rows and no
+        # permission on risks or (undeletable) assessments is needed.
+        archived = [f"{dependency} (archived: its risks closed, their assessments kept)" for dependency in objs]
+        return archived, {Dependency._meta.verbose_name_plural: len(archived)}, set(), []
+
+    def delete_model(self, request, obj):
+        services.dependency_delete(dependency=obj, actor=request.user)
+
+    def response_delete(self, request, obj_display, obj_id):
+        # Django's own says "deleted"; the dependency is archived, and can still be read.
+        self.message_user(
+            request, f"The dependency “{obj_display}” was archived: its risks are closed, their assessments kept.", messages.SUCCESS
+        )
+        return HttpResponseRedirect(reverse("admin:risks_dependency_changelist"))
+
+    def delete_queryset(self, request, queryset):
+        for dependency in queryset:
+            services.dependency_delete(dependency=dependency, actor=request.user)
+
+    @admin.action(description="Purge selected archived dependencies for good (risks and assessments too)")
+    def purge_selected(self, request, queryset):
+        if not is_admin(request.user):
+            raise PermissionDenied("Only admins purge dependencies.")
+        live = queryset.filter(archived_at__isnull=True).count()
+        purged = 0
+        for dependency in queryset.filter(archived_at__isnull=False):
+            services.dependency_purge(dependency=dependency, actor=request.user)
+            purged += 1
+        if purged:
+            self.message_user(request, f"Purged {purged} archived dependenc{'y' if purged == 1 else 'ies'}.", messages.SUCCESS)
+        if live:
+            self.message_user(
+                request, f"{live} live dependenc{'y was' if live == 1 else 'ies were'} left alone: delete (archive) first.", messages.WARNING
+            )
 
 
 @admin.register(Fallback)

@@ -54,7 +54,9 @@ def inherent_exposure_expression() -> F:
 
 
 def open_risks(*, team_ids: Iterable[int] | None = None) -> QuerySet[Risk]:
-    risks = Risk.objects.exclude(status=Risk.Status.CLOSED)
+    # Archiving a dependency closes its risks; the filter on the dependency holds even if one of
+    # them were reopened by hand in the admin.
+    risks = Risk.objects.exclude(status=Risk.Status.CLOSED).filter(dependency__archived_at__isnull=True)
     if team_ids is not None:
         risks = risks.filter(dependency__team_id__in=list(team_ids))
     return risks

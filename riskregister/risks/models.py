@@ -41,8 +41,31 @@ class Criticality(models.IntegerChoices):
     TIER_4 = 4, "tier 4 (least critical)"
 
 
+class DependencyQuerySet(models.QuerySet):
+    def live(self):
+        return self.filter(archived_at__isnull=True)
+
+    def archived(self):
+        return self.filter(archived_at__isnull=False)
+
+
+class LiveDependencyManager(models.Manager.from_queryset(DependencyQuerySet)):
+    """The dependencies that are in the register: archived ones are left out of every query made
+    through `Dependency.objects` and the reverse managers (`team.dependencies`,
+    `offering.dependencies`), so that reach, alerts, exposure, countdowns, scenarios and lists need
+    no filter of their own. A risk's `dependency` still loads an archived one (the base manager)."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(archived_at__isnull=True)
+
+
 class Dependency(Entity):
-    """A team's service that uses an offering."""
+    """A team's service that uses an offering.
+
+    Deleting one archives it (`archived_at`, `archived_by`): it leaves the register, its risks are
+    closed, and its risks' assessments and history stay readable. Only an admin purges it for good
+    (services.dependency_delete and dependency_purge).
+    """
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="dependencies")
     system = models.CharField(max_length=200, help_text="The service's name.")
@@ -56,20 +79,42 @@ class Dependency(Entity):
     data_classification = models.CharField(
         max_length=20, choices=DataClassification.choices, default=DataClassification.INTERNAL
     )
+    archived_at = models.DateTimeField(null=True, blank=True, editable=False, help_text="When it was deleted (archived).")
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="archived_dependencies",
+    )
     history = HistoricalRecords()
+
+    # The first manager is the default one (admin, forms, reverse relations): live dependencies only.
+    # Related objects (a risk's dependency) load through Django's plain base manager, so an archived
+    # dependency's risks and assessments still name it.
+    objects = LiveDependencyManager()
+    all_objects = DependencyQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "dependencies"
         ordering = ["team__name", "system", "id"]
         constraints = [
+            # Among live dependencies only: a service deleted (archived) can be registered again.
             models.UniqueConstraint(
-                fields=["team", "system", "offering", "environment"], name="unique_dependency_per_team_system"
+                fields=["team", "system", "offering", "environment"],
+                condition=Q(archived_at__isnull=True),
+                name="unique_live_dependency_per_team_system",
             ),
             models.CheckConstraint(condition=Q(criticality__gte=1, criticality__lte=4), name="dependency_criticality_1_to_4"),
         ]
 
     def __str__(self):
         return f"{self.system} → {self.offering} ({self.environment})"
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
 
 class Fallback(Entity):

@@ -60,6 +60,7 @@ def review_queue(*, today: datetime.date | None = None) -> QuerySet[Risk]:
     due = Q(next_review_date__lte=due_by)
     return (
         Risk.objects.exclude(status=Risk.Status.CLOSED)
+        .filter(dependency__archived_at__isnull=True)
         .filter(never | overdue | changed | due)
         .annotate(
             queue_reason=Case(
@@ -140,3 +141,14 @@ def risk_timeline(*, risk: Risk) -> list[dict]:
         previous = record
     entries.sort(key=lambda entry: entry["at"], reverse=True)
     return entries
+
+
+def archived_dependencies(*, team_ids=None) -> QuerySet[Dependency]:
+    """Dependencies deleted (archived), newest first, for reading: who archived them and when, their
+    risks (closed) and the risks' assessments. `team_ids=None` is every team (reviewers, admins)."""
+    dependencies = Dependency.all_objects.archived()
+    if team_ids is not None:
+        dependencies = dependencies.filter(team_id__in=list(team_ids))
+    return dependencies.select_related(
+        "team", "offering__model__provider", "offering__distributor", "owner", "archived_by"
+    ).order_by("-archived_at", "-id")

@@ -46,6 +46,12 @@ def _set_history_user(instance, actor) -> None:
         instance._history_user = actor
 
 
+def _require_live(dependency: Dependency, field: str = "dependency") -> None:
+    """An archived dependency and its risks are kept to be read, never changed."""
+    if dependency.archived_at is not None:
+        raise ValidationError({field: ["This dependency is archived (deleted); it and its risks are read-only."]})
+
+
 def _require_assessor(actor) -> None:
     if not (is_reviewer(actor) or is_admin(actor)):
         raise PermissionDenied("Only risk reviewers and admins may assess risks.")
@@ -195,6 +201,7 @@ def dependency_create(
 def dependency_update(*, dependency: Dependency, actor, **fields) -> Dependency:
     """Change what a dependency is; a change of route or weight sends its risks back for review."""
     _require_team_editor(actor, dependency.team_id)
+    _require_live(dependency)
     unknown = set(fields) - set(DEPENDENCY_EDITABLE_FIELDS)
     if unknown:
         raise ValidationError({name: ["This field cannot be changed here."] for name in sorted(unknown)})
@@ -223,6 +230,7 @@ def fallback_set(*, dependency: Dependency, fallbacks: Iterable[dict], actor) ->
     """Replace the dependency's fallbacks with these (`{"offering", "tested_on", "notes"?}`), keeping
     the rows of offerings that stay. Coverage changes, so the risks ask for review."""
     _require_team_editor(actor, dependency.team_id)
+    _require_live(dependency)
     cleaned = _clean_fallbacks(dependency, fallbacks)
     wanted = {spec["offering"].pk: spec for spec in cleaned}
     with transaction.atomic():
@@ -237,6 +245,39 @@ def fallback_set(*, dependency: Dependency, fallbacks: Iterable[dict], actor) ->
                 existing.save(update_fields=["tested_on", "notes", "updated_at"])
         risks_flag_changed(dependency_ids=[dependency.pk])
     return list(dependency.fallbacks.select_related("offering__model", "offering__distributor"))
+
+
+def dependency_delete(*, dependency: Dependency, actor) -> Dependency:
+    """What deleting a dependency does, for leads and admins alike: archive it. It leaves the
+    register (lists, reach, alerts, exposure, countdowns, scenarios, exports: `Dependency.objects`
+    holds live ones only), its open risks are closed, and its risks, their assessments and the
+    history of all three stay readable. The same service can then be registered again. Only
+    `dependency_purge` (admins) removes it for good. Archiving an archived one changes nothing."""
+    _require_team_editor(actor, dependency.team_id)
+    if dependency.archived_at is not None:
+        return dependency
+    now = timezone.now()
+    with transaction.atomic():
+        dependency.archived_at = now
+        dependency.archived_by = actor
+        _set_history_user(dependency, actor)
+        dependency.save(update_fields=["archived_at", "archived_by", "updated_at"])
+        # One save per risk (a dependency has a dozen at most), so each closure is on the risk's timeline.
+        for risk in Risk.objects.filter(dependency=dependency).exclude(status=Risk.Status.CLOSED).select_for_update():
+            risk.status = Risk.Status.CLOSED
+            _set_history_user(risk, actor)
+            risk.save(update_fields=["status", "updated_at"])
+    return dependency
+
+
+def dependency_purge(*, dependency: Dependency, actor) -> None:
+    """Remove a dependency for good, with its fallbacks, risks and their assessments. Admins only:
+    everyone else's delete archives (`dependency_delete`). `actor=None` is the operator at the shell."""
+    if actor is not None and not is_admin(actor):
+        raise PermissionDenied("Only admins may purge a dependency; deleting one archives it.")
+    _set_history_user(dependency, actor)
+    # Fallbacks, risks and assessments go with it (CASCADE); their history tables record the removal.
+    dependency.delete()
 
 
 # --- risks of a team's own -----------------------------------------------------------------------
@@ -266,6 +307,8 @@ def failure_mode_create_custom(
         raise PermissionDenied("Only the team's leads, reviewers and admins may add failure modes.")
     if dependency is not None and dependency.team_id != team.pk:
         raise ValidationError({"dependency": ["The dependency belongs to another team."]})
+    if dependency is not None:
+        _require_live(dependency)
     if not name.strip():
         raise ValidationError({"name": ["A failure mode needs a name."]})
     mode = FailureMode(
@@ -290,6 +333,7 @@ def risk_add(*, dependency: Dependency, failure_mode: FailureMode, actor) -> Ris
     a team's own to one of its dependencies."""
     if not (is_reviewer(actor) or can_edit_team(actor, dependency.team_id)):
         raise PermissionDenied("Only the team's leads, reviewers and admins may add risks.")
+    _require_live(dependency)
     if failure_mode.team_id not in (None, dependency.team_id):
         raise ValidationError({"failure_mode": ["That failure mode belongs to another team."]})
     if Risk.objects.filter(dependency=dependency, failure_mode=failure_mode).exists():
@@ -308,6 +352,7 @@ def risk_propose_mitigation(*, risk: Risk, actor, treatment: str, mitigation: st
     review queue as changed."""
     if not (is_reviewer(actor) or can_edit_team(actor, risk.dependency.team_id)):
         raise PermissionDenied("Only the team's leads, reviewers and admins may propose mitigations.")
+    _require_live(risk.dependency)
     if treatment not in Treatment.values:
         raise ValidationError({"treatment": [f"Choose one of {', '.join(Treatment.values)}."]})
     if not mitigation.strip():
@@ -341,6 +386,7 @@ def risk_assess(
     """A reviewer's scoring, checked by assessing.assessment_validate: appended to the risk's
     history, and it becomes the risk's current scores, band, status and next review date."""
     _require_assessor(assessor)
+    _require_live(risk.dependency)
     values = assessment_validate(
         inherent_likelihood=inherent_likelihood, inherent_impact=inherent_impact,
         residual_likelihood=residual_likelihood, residual_impact=residual_impact,

@@ -123,6 +123,9 @@ MATRIX: dict[str, list[Case]] = {
     # --- dependencies: the team reads, its leads write, reviewers read every team's -----------
     "api:dependency-list": [
         Case("GET", READ_SIGNED_IN, must_show=own_rows_shown("member_a", "lead_a")),
+        Case("GET", READ_SIGNED_IN, query="?archived=true",
+             must_show={"member_a": "only-team-a-old", "lead_b": "only-team-b-old", "reviewer": "only-team-b-old"}),
+        Case("GET", expect(everyone=400), query="?archived=perhaps"),
         Case("POST", expect(member_a=403, lead_a=201, lead_b=400, reviewer=403, admin=201), body=lambda w, r: {
             "team": "team-a", "system": "search", "offering": w.offering.id, "criticality": 1,
             "fallbacks": [{"offering": w.fallback_offering.id, "tested_on": "2026-11-01"}]}),
@@ -144,6 +147,16 @@ MATRIX: dict[str, list[Case]] = {
         Case("PUT", expect(member_a=403, lead_a=200, lead_b=404, reviewer=403, admin=200), kwargs=pk("dependency", "a"),
              body=lambda w, r: {"team": "team-a", "system": "renamed", "offering": w.offering.id, "environment": "staging"}),
         Case("DELETE", expect(member_a=403, lead_a=204, lead_b=404, reviewer=403, admin=204), kwargs=pk("dependency", "a")),
+        # An archived (deleted) one: read by the team, reviewers and admins; never written again.
+        Case("GET", team_a_row(), kwargs=pk("archived", "a"), must_show={"member_a": "only-team-a-old", "reviewer": "only-team-a-old"}),
+        Case("PATCH", expect(member_a=403, lead_a=409, lead_b=404, reviewer=403, admin=409), kwargs=pk("archived", "a"),
+             body=lambda w, r: {"criticality": 1}),
+        Case("DELETE", expect(member_a=403, lead_a=409, lead_b=404, reviewer=403, admin=409), kwargs=pk("archived", "a")),
+    ],
+    # Only admins purge, and only an archived dependency.
+    "api:dependency-purge": [
+        Case("POST", admin_only(204), kwargs=pk("archived", "a")),
+        Case("POST", admin_only(409), kwargs=pk("dependency", "a")),
     ],
     # --- failure modes: the catalog, and each team's own ----------------------------------
     "api:failure-mode-list": [

@@ -200,8 +200,10 @@ def test_removing_a_dependency_leaves_its_history_naming_who_removed_it(lead_a, 
 
     dependency = DependencyFactory(team=team_a)
     assert client_for(lead_a).delete(f"/api/v1/dependencies/{dependency.id}/").status_code == 204
-    removal = Dependency.history.filter(id=dependency.id, history_type="-").get()
-    assert removal.history_user == lead_a
+    # Deleting archives: the last history row is the archiving, by the lead.
+    removal = Dependency.history.filter(id=dependency.id).latest("history_date")
+    assert removal.history_type == "~"
+    assert removal.archived_at is not None and removal.history_user == lead_a
 
 
 def test_status_source_config_is_checked_by_its_kind(admin):

@@ -4,7 +4,7 @@ Every text field of team A's rows carries the marker `only-team-a`, team B's `on
 a response can be searched for rows that must not be in it.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pytest
 from django.utils import timezone
@@ -51,6 +51,8 @@ class World:
     alert: dict
     assessment: dict
     scenario: object
+    # per team: a dependency deleted (archived) by its lead, with a risk and an assessment kept
+    archived: dict = field(default_factory=dict)
 
 
 @pytest.fixture
@@ -76,6 +78,13 @@ def world(team_a, team_b, member_a, lead_a, lead_b, reviewer, admin):
         alert[letter] = AlertFactory(team=team, subject=f"{mark} alert", body_text=mark)
         assessment[letter] = _assessment(risk[letter], reviewer, mark)
     member_subscription = SubscriptionFactory(team=team_a, user=member_a)
+    from riskregister.risks.services import dependency_delete
+
+    archived = {}
+    for letter, team, mark, lead in (("a", team_a, MARK_A, lead_a), ("b", team_b, MARK_B, lead_b)):
+        old = DependencyFactory(team=team, system=f"{mark}-old", offering=offering, description=mark)
+        _assessment(RiskFactory(dependency=old, failure_mode=failure_mode, mitigation=mark), reviewer, mark)
+        archived[letter] = dependency_delete(dependency=old, actor=lead)
     from riskregister.risks.models import SavedScenario
 
     scenario = SavedScenario.objects.create(
@@ -86,7 +95,7 @@ def world(team_a, team_b, member_a, lead_a, lead_b, reviewer, admin):
         offering=offering, fallback_offering=fallback_offering, failure_mode=failure_mode, source=source,
         change=change, dependency=dependency, fallback=fallback, risk=risk, custom_failure_mode=custom,
         subscription=subscription, member_subscription=member_subscription, alert=alert, assessment=assessment,
-        scenario=scenario,
+        scenario=scenario, archived=archived,
     )
 
 
