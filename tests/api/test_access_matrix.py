@@ -120,6 +120,12 @@ MATRIX: dict[str, list[Case]] = {
         Case("PUT", admin_only(200), kwargs=lambda w: {"slug": "team-a"}, body=lambda w, r: {"name": "Team A", "slug": "team-a"}),
         Case("DELETE", admin_only(204), kwargs=lambda w: {"slug": "team-b"}),
     ],
+    # The team's AI-BOM: whoever reads the team reads its BOM; another team's is not found.
+    "api:team-bom": [
+        Case("GET", team_a_row(), kwargs=lambda w: {"slug": "team-a"}, must_show={"member_a": MARK_A, "reviewer": MARK_A}),
+        Case("GET", expect(member_a=404, lead_a=404, lead_b=200, reviewer=200, admin=200), kwargs=lambda w: {"slug": "team-b"},
+             must_show={"lead_b": MARK_B}),
+    ],
     # --- dependencies: the team reads, its leads write, reviewers read every team's -----------
     "api:dependency-list": [
         Case("GET", READ_SIGNED_IN, must_show=own_rows_shown("member_a", "lead_a")),
