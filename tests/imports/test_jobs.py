@@ -8,12 +8,12 @@ import pytest
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from riskregister.imports import services
 from riskregister.imports.kinds import ImportKind, get_kind, register
 from riskregister.imports.models import ImportJob
 from riskregister.imports.tasks import run_import_job
+from riskregister.risks import bulkwrite
 from riskregister.risks import services as risk_services
 from riskregister.risks.models import Dependency, Fallback, Risk
 from tests.imports.conftest import CSV_OK, csv_rows
@@ -87,24 +87,50 @@ def test_a_job_writes_dependencies_fallbacks_risks_and_their_history_then_drops_
 
 @pytest.mark.django_db
 def test_a_failure_while_writing_undoes_every_row_of_the_job(client, lead_a, catalog, monkeypatch):
-    calls = []
+    written = {}
 
-    def fail_on_the_risks(objs, model, **kwargs):
-        calls.append(model)
-        if model is Risk:  # the dependencies and fallbacks are in by now
-            raise RuntimeError("disk full")
-        return bulk_create_with_history(objs, model, **kwargs)
+    def fail_on_the_risks(model, objs, **kwargs):
+        # The dependencies and their fallbacks are in by now.
+        written.update(dependencies=Dependency.objects.count(), fallbacks=Fallback.objects.count())
+        raise RuntimeError("disk full")
 
-    monkeypatch.setattr(risk_services, "bulk_create_with_history", fail_on_the_risks)
+    monkeypatch.setattr(bulkwrite, "insert_with_history", fail_on_the_risks)
     client.force_login(lead_a)
     job = job_of(post(client, CSV_OK))
     assert run_import_job(job.pk) == "failed"
-    assert calls[0] is Dependency and Risk in calls
+    assert written == {"dependencies": 2, "fallbacks": 1}
     job.refresh_from_db()
     assert job.status == "failed" and job.content is None
     assert job.issues == [{"where": "job", "message": "The import stopped on an internal error (RuntimeError); nothing was written."}]
     assert not Dependency.objects.exists() and not Fallback.objects.exists() and not Risk.objects.exists()
     assert not Dependency.history.exists()
+
+
+HISTORY_ROW_OWN = {"id", "uuid", "dependency_id", "created_at", "updated_at", "history_id", "history_date", "history_user_id"}
+
+
+@pytest.mark.django_db
+def test_the_risks_an_import_proposes_have_the_rows_and_history_of_risks_proposed_one_by_one(team_a, lead_a, catalog):
+    by_hand = risk_services.dependency_create(team=team_a, system="by-hand", offering=catalog["fable_bedrock"], owner=lead_a, actor=lead_a)
+    job = services.import_run_now(kind="dependencies_csv", content=b"system,model,distributor\nimported,claude-fable-5,AWS\n",
+                                  team=team_a, actor=lead_a)
+    assert job.status == "succeeded", job.issues
+    imported = Dependency.objects.get(system="imported")
+
+    def rows(dependency, manager):
+        return {row["failure_mode_id"]: row for row in manager.filter(dependency_id=dependency.pk).values()}
+
+    expected, got = rows(by_hand, Risk.objects), rows(imported, Risk.objects)
+    assert set(got) == set(expected) and len(got) >= 7
+    for mode, row in got.items():
+        assert {k: v for k, v in row.items() if k not in HISTORY_ROW_OWN} == {k: v for k, v in expected[mode].items() if k not in HISTORY_ROW_OWN}
+    expected_history, got_history = rows(by_hand, Risk.history), rows(imported, Risk.history)
+    for mode, row in got_history.items():
+        assert {k: v for k, v in row.items() if k not in HISTORY_ROW_OWN} == {
+            k: v for k, v in expected_history[mode].items() if k not in HISTORY_ROW_OWN}
+        risk = Risk.objects.get(pk=row["id"])
+        assert (row["uuid"], row["history_type"], row["history_user_id"]) == (risk.uuid, "+", lead_a.pk)
+        assert risk.created_at == risk.updated_at and risk.history.count() == 1
 
 
 @pytest.mark.django_db
