@@ -101,6 +101,19 @@ def _new_risk(dependency: Dependency, mode: FailureMode) -> Risk:
     )
 
 
+def _new_risk_row(dependency: Dependency, mode: FailureMode) -> dict:
+    """_new_risk's values, for bulkwrite.insert_with_history."""
+    return {
+        "dependency_id": dependency.pk,
+        "failure_mode_id": mode.pk,
+        "inherent_likelihood": mode.default_likelihood,
+        "inherent_impact": mode.default_impact,
+        "residual_likelihood": mode.default_likelihood,
+        "residual_impact": mode.default_impact,
+        "owner_id": dependency.owner_id,
+    }
+
+
 def risks_propose(*, dependency: Dependency) -> list[Risk]:
     """Propose the catalog's risks that apply to the dependency, scored with the catalog's defaults.
     Idempotent: returns only the risks it added."""
@@ -246,7 +259,7 @@ def dependencies_create_bulk(*, team, specs: list[tuple[str, dict]], actor=None)
             offering = dependency.offering
             if offering.pk not in slugs_by_offering:
                 slugs_by_offering[offering.pk] = _applicable_catalog_slugs(offering, conflicts)
-            risks.extend(_new_risk(dependency, modes[slug]) for slug in slugs_by_offering[offering.pk])
+            risks.extend(_new_risk_row(dependency, modes[slug]) for slug in slugs_by_offering[offering.pk])
         # With history rows, so that each risk's timeline starts at its proposal, as for one
         # dependency; the lean path because risks are most of an import's rows (bulkwrite.py).
         bulkwrite.insert_with_history(Risk, risks, key=("dependency_id", "failure_mode_id"), user=actor, now=timezone.now())
