@@ -13,15 +13,13 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-import json
-from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from riskregister.imports.kinds import ImportKind, ImportRefused, Issue, register
 from riskregister.risks import bom, services
-from riskregister.risks.models import Criticality, DataClassification, Dependency, Environment
+from riskregister.risks.models import Criticality, DataClassification, Environment
 from vendors.models import Offering, Vendor
 from vendors.selectors import models_by_name, offerings_by_distributor_model_id
 
@@ -32,12 +30,6 @@ CSV_COLUMNS = [
 PROPERTY_PREFIX = bom.PROPERTY_PREFIX
 # How many created or skipped lines a job's summary keeps (the counts are always complete).
 SUMMARY_LINES = 500
-
-
-@dataclass
-class ImportResult:
-    created: list[Dependency] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)  # already registered
 
 
 class _Catalog:
