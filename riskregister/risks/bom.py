@@ -37,7 +37,7 @@ from urllib.parse import urlencode
 
 import jsonschema_rs
 from django.conf import settings
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
 from riskregister.imports.kinds import ImportRefused, Issue
@@ -398,18 +398,17 @@ def team_dependencies_for_bom(team):
         .prefetch_related(
             Prefetch("fallbacks", queryset=Fallback.objects.select_related("offering__model__provider", "offering__distributor").order_by("id"))
         )
-        .annotate(risk_count=Count("risks", distinct=True))
+        .annotate(
+            risk_count=Count("risks", distinct=True),
+            open_risk_count=Count("risks", filter=~Q(risks__status=Risk.Status.CLOSED), distinct=True),
+        )
         .order_by("system", "environment", "id")
     )
 
 
-def team_bom(team, *, dependencies=None) -> dict:
+def team_bom(team) -> dict:
     """The team's dependencies as a CycloneDX 1.6 document (a dict, ready for json.dumps)."""
-    dependencies = list(team_dependencies_for_bom(team) if dependencies is None else dependencies)
-    open_risks = dict(
-        Risk.objects.filter(dependency__in=dependencies).exclude(status=Risk.Status.CLOSED)
-        .values("dependency_id").annotate(n=Count("id")).values_list("dependency_id", "n")
-    )
+    dependencies = list(team_dependencies_for_bom(team))
     offerings, models = {}, {}
     for dependency in dependencies:
         for offering in [dependency.offering, *(fallback.offering for fallback in dependency.fallbacks.all())]:
@@ -441,7 +440,7 @@ def team_bom(team, *, dependencies=None) -> dict:
                 {
                     "type": "risk-assessment",
                     "url": f"{settings.SITE_URL}/api/v1/risks/?{urlencode({'team': team.slug, 'system': dependency.system})}",
-                    "comment": f"{dependency.risk_count} risks in the register, {open_risks.get(dependency.pk, 0)} not closed",
+                    "comment": f"{dependency.risk_count} risks in the register, {dependency.open_risk_count} not closed",
                 }
             ],
         }

@@ -161,3 +161,18 @@ def test_another_teams_lead_does_not_find_the_teams_bom(lead_b, member_a, regist
     assert client_for(lead_b).get("/api/v1/teams/team-a/bom/").status_code == 404
     response = client_for(member_a).get("/api/v1/teams/team-a/bom/")
     assert response.status_code == 200 and response.json()["metadata"]["component"]["name"] == "Team A"
+
+
+def test_the_export_takes_the_same_queries_however_many_dependencies(team_a, lead_a, register, catalog):  # noqa: F811
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        team_bom(team_a)
+    for number in range(5):
+        services.dependency_create(team=team_a, system=f"more-{number}", offering=catalog["gpt_direct"], actor=lead_a,
+                                   fallbacks=[{"offering": catalog["fable_direct"], "tested_on": None}])
+    with CaptureQueriesContext(connection) as many:
+        document = team_bom(team_a)
+    assert len(document["components"]) == 2 + 7
+    assert len(many.captured_queries) == len(few.captured_queries) == 2
