@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "riskregister.teams",
     "riskregister.risks",
     "riskregister.alerts",
+    "riskregister.imports",
 ]
 
 MIDDLEWARE = [
@@ -251,6 +252,8 @@ CELERY_BEAT_SCHEDULE = {
     "alerts-countdown-daily": {"task": "riskregister.alerts.tasks.send_countdowns", "schedule": 3600.0},
     "alerts-review-digest-daily": {"task": "riskregister.alerts.tasks.send_review_reminders", "schedule": 3600.0},
     "alerts-team-digests-daily": {"task": "riskregister.alerts.tasks.send_team_digests", "schedule": 3600.0},
+    # Import jobs whose message was lost or whose worker died (riskregister/imports/services.py).
+    "imports-recover": {"task": "riskregister.imports.tasks.recover_import_jobs", "schedule": 60.0},
 }
 # /healthz reports unhealthy when the last heartbeat is older than this.
 HEARTBEAT_MAX_AGE_SECONDS = env_int("HEARTBEAT_MAX_AGE_SECONDS", 120, minimum=1)
@@ -270,6 +273,23 @@ ALERT_COUNTDOWN_DAYS = env_int_list("ALERT_COUNTDOWN_DAYS", [90, 30, 7, 1], mini
 ALERT_DAILY_HOUR = env_int("ALERT_DAILY_HOUR", 7, minimum=0)
 if ALERT_DAILY_HOUR > 23:
     raise ImproperlyConfigured(f"ALERT_DAILY_HOUR={ALERT_DAILY_HOUR} must be an hour from 0 to 23")
+
+# --- import jobs (riskregister/imports) -----------------------------------------------------
+# An upload larger than this is refused by the web request itself.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 8 * 1024 * 1024, minimum=1024)
+# Rows of a CSV, or components and services of a BOM, per import; counted before anything else.
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 10000, minimum=1)
+# Nesting of an uploaded JSON document beyond this is refused (a CycloneDX BOM needs about 10).
+IMPORT_MAX_JSON_DEPTH = env_int("IMPORT_MAX_JSON_DEPTH", 64, minimum=8)
+# Time limits of one import job's task, seconds (the soft one ends it cleanly, nothing written).
+IMPORT_TASK_SOFT_TIME_LIMIT = env_int("IMPORT_TASK_SOFT_TIME_LIMIT", 600, minimum=1)
+IMPORT_TASK_TIME_LIMIT = env_int("IMPORT_TASK_TIME_LIMIT", 660, minimum=2)
+if IMPORT_TASK_TIME_LIMIT <= IMPORT_TASK_SOFT_TIME_LIMIT:
+    raise ImproperlyConfigured("IMPORT_TASK_TIME_LIMIT must be longer than IMPORT_TASK_SOFT_TIME_LIMIT")
+# A job claimed this many times without finishing (its worker died each time) is failed.
+IMPORT_MAX_ATTEMPTS = env_int("IMPORT_MAX_ATTEMPTS", 3, minimum=1)
+# A job still queued this long after upload is enqueued again (the broker may have lost it).
+IMPORT_REQUEUE_AFTER_SECONDS = env_int("IMPORT_REQUEUE_AFTER_SECONDS", 120, minimum=10)
 
 # --- outbound HTTP (vendors/http.py) ---------------------------------------------------------
 OUTBOUND_ALLOWED_PRIVATE_HOSTS = env_list("OUTBOUND_ALLOWED_PRIVATE_HOSTS", [])

@@ -9,7 +9,7 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from riskregister.api import alerts, analysis, auth, catalog, dependencies, risks, status, teams
+from riskregister.api import alerts, analysis, auth, catalog, dependencies, imports, risks, status, teams
 
 
 class PublicSchemaView(SpectacularAPIView):
@@ -50,6 +50,7 @@ router.register("status-changes", status.StatusChangeViewSet, basename="status-c
 router.register("scenarios", analysis.ScenarioViewSet, basename="scenario")
 router.register("subscriptions", alerts.SubscriptionViewSet, basename="subscription")
 router.register("alerts", alerts.AlertViewSet, basename="alert")
+router.register("import-jobs", imports.ImportJobViewSet, basename="import-job")
 
 app_name = "api"
 
@@ -57,6 +58,7 @@ v1_patterns = [
     path("auth/token/", auth.TokenView.as_view(), name="auth-token"),
     path("exposure/", analysis.ExposureView.as_view(), name="exposure"),
     path("register.csv", analysis.RegisterCSVView.as_view(), name="register-csv"),
+    path("teams/<slug:slug>/imports/", imports.TeamImportCreateView.as_view(), name="team-imports"),
     *router.urls,
 ]
 

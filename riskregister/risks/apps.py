@@ -6,6 +6,7 @@ class RisksConfig(AppConfig):
     label = "risks"
 
     def ready(self):
+        from riskregister.risks import imports  # noqa: F401  (registers the dependency import kinds)
         from riskregister.risks.receivers import flag_risks_of_batch
         from vendors.signals import changes_recorded
 

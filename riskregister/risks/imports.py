@@ -1,8 +1,11 @@
 """Register many dependencies at once: from a CSV file or from a CycloneDX AI-BOM.
 
-An import is all or nothing: every row is resolved and checked first, and only a file without an
-error is written, in one transaction, through `services.dependency_create` (so each dependency gets
-its proposed risks, and history records who imported it). Errors name the row and the column.
+Both are import kinds (riskregister/imports/kinds.py) run as background jobs: the web request only
+stores the upload. An import is all or nothing: every row is read, resolved and checked first
+(linear in the file: dictionary look-ups against a catalog index loaded once), and only a file
+without an error is written, in one transaction, by `services.dependencies_create_bulk` (bulk
+inserts; each dependency gets its proposed risks, and history records who imported it). Errors
+name the row or the component; every one found is reported.
 """
 
 from __future__ import annotations
@@ -10,35 +13,23 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-import json
-from dataclasses import dataclass, field
 
-from cyclonedx.model.bom import Bom
-from cyclonedx.model.component import ComponentType
-from cyclonedx.schema import SchemaVersion
-from cyclonedx.validation.json import JsonStrictValidator
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
-from riskregister.risks import services
-from riskregister.risks.models import Criticality, DataClassification, Dependency, Environment
+from riskregister.imports.kinds import ImportKind, ImportRefused, Issue, register
+from riskregister.risks import bom, services
+from riskregister.risks.models import Criticality, DataClassification, Environment
 from vendors.models import Offering, Vendor
 from vendors.selectors import models_by_name, offerings_by_distributor_model_id
 
-MAX_IMPORT_BYTES = 2 * 1024 * 1024
-MAX_IMPORT_ROWS = 5000
 CSV_COLUMNS = [
     "system", "model", "distributor", "distributor_model_id", "environment", "criticality", "data_classification",
     "description", "fallback_model", "fallback_distributor", "fallback_tested_on",
 ]
-# CycloneDX component properties the register reads (namespaced, as the spec asks of custom properties).
-PROPERTY_PREFIX = "riskregister:"
-
-
-@dataclass
-class ImportResult:
-    created: list[Dependency] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)  # already registered
+PROPERTY_PREFIX = bom.PROPERTY_PREFIX
+# How many created or skipped lines a job's summary keeps (the counts are always complete).
+SUMMARY_LINES = 500
 
 
 class _Catalog:
@@ -56,8 +47,10 @@ class _Catalog:
             for offering in routes:
                 self.offerings.setdefault((offering.model_id, offering.distributor_id), []).append(offering)
 
-    def offering(self, *, model: str, distributor: str = "", distributor_model_id: str = "") -> Offering:
-        """The offering named by a model and a route; the provider's own API when no route is given."""
+    def offering(self, *, model: str | list[str], distributor: str = "", distributor_model_id: str = "") -> Offering:
+        """The offering named by a model (a name, or names to try in turn) and a route; the
+        provider's own API when no route is given."""
+        names = [name for name in ([model] if isinstance(model, str) else model) if name and name.strip()]
         if distributor_model_id:
             candidates = self.by_model_id.get(distributor_model_id.strip().lower(), [])
             if distributor:
@@ -67,9 +60,13 @@ class _Catalog:
                 return candidates[0]
             if len(candidates) > 1:
                 raise ValueError(f"distributor model id {distributor_model_id!r} is ambiguous: name the distributor")
-        found = self.models.get(model.strip().lower()) if model else None
+        if not names:
+            if distributor_model_id:
+                raise ValueError(f"no offering with the distributor model id {distributor_model_id!r} in the catalog")
+            raise ValueError("no model named")
+        found = next((self.models[name.strip().lower()] for name in names if name.strip().lower() in self.models), None)
         if found is None:
-            raise ValueError(f"no model called {model!r} in the catalog")
+            raise ValueError(f"no model called {names[0]!r} in the catalog")
         route = self.vendor(distributor) if distributor else found.provider
         offerings = self.offerings.get((found.id, route.id), [])
         if not offerings:
@@ -113,6 +110,8 @@ def _date(value: str) -> datetime.date | None:
 
 def _resolve(catalog: _Catalog, spec: dict) -> dict:
     """A row's values as dependency_create takes them; ValueError says what is wrong."""
+    if spec.get("error"):  # what reading the file already found wrong with the row
+        raise ValueError(spec["error"])
     system = (spec.get("system") or "").strip()
     if not system:
         raise ValueError("system is required")
@@ -129,8 +128,21 @@ def _resolve(catalog: _Catalog, spec: dict) -> dict:
                 "tested_on": _date(spec.get("fallback_tested_on") or ""),
             }
         )
+    for route in spec.get("fallback_routes") or ():  # from a BOM: each its own model and route
+        try:
+            if route.get("error"):
+                raise ValueError(route["error"])
+            offering_of_route = catalog.offering(
+                model=route.get("model") or "",
+                distributor=route.get("distributor") or "",
+                distributor_model_id=route.get("distributor_model_id") or "",
+            )
+        except ValueError as error:
+            raise ValueError(f"fallback {route.get('label') or ''}: {error}".replace("fallback : ", "fallback: ")) from None
+        fallbacks.append({"offering": offering_of_route, "tested_on": _date(route.get("tested_on") or "")})
     return {
         "system": system[:200],
+        "owner": spec.get("owner"),
         "offering": offering,
         "environment": _choice(spec.get("environment"), Environment.values, "environment", Environment.PRODUCTION),
         "criticality": _criticality(spec.get("criticality")),
@@ -142,120 +154,126 @@ def _resolve(catalog: _Catalog, spec: dict) -> dict:
     }
 
 
-def _write(*, team, specs: list[tuple[str, dict]], actor) -> ImportResult:
+def _resolve_all(specs: list[tuple[str, dict]], progress, *, owner) -> list[tuple[str, dict]]:
+    """Every row resolved against the catalog, or ImportRefused with the issue of every bad row."""
     catalog = _Catalog()
-    errors: dict[str, list[str]] = {}
+    issues: list[Issue] = []
     resolved: list[tuple[str, dict]] = []
-    for where, spec in specs:
+    total = len(specs)
+    for number, (where, spec) in enumerate(specs, start=1):
         try:
-            resolved.append((where, _resolve(catalog, spec)))
+            resolved.append((where, _resolve(catalog, {**spec, "owner": owner})))
         except ValueError as error:
-            errors.setdefault(where, []).append(str(error))
-    if errors:
-        raise ValidationError(errors)
-    result = ImportResult()
-    seen = set()
-    # The importer owns what it imports if it is on the team (an admin importing for a team is not).
-    owner = actor if actor is not None and team.memberships.filter(user_id=actor.pk).exists() else None
-    with transaction.atomic():
-        for where, values in resolved:
-            key = (values["system"], values["offering"].id, values["environment"])
-            exists = Dependency.objects.filter(
-                team=team, system=values["system"], offering=values["offering"], environment=values["environment"]
-            ).exists()
-            if key in seen or exists:
-                result.skipped.append(f"{where}: {values['system']} on {values['offering']} is already registered")
-                continue
-            seen.add(key)
-            try:
-                result.created.append(services.dependency_create(team=team, owner=owner, actor=actor, **values))
-            except ValidationError as error:
-                # One bad row undoes the whole import: nothing is half-written.
-                raise ValidationError({where: error.messages}) from None
-    return result
+            issues.append(Issue(where, str(error)))
+        progress(number, total)
+    progress(total, total, force=True)
+    if issues:
+        raise ImportRefused(issues, summary={"rows": total})
+    return resolved
 
 
-def dependencies_import_csv(*, team, content: bytes | str, actor) -> ImportResult:
-    """Import a CSV with a header row (columns in CSV_COLUMNS; `system` and `model` or
-    `distributor_model_id` are required)."""
-    if isinstance(content, bytes):
-        if len(content) > MAX_IMPORT_BYTES:
-            raise ValidationError({"file": [f"The file is larger than {MAX_IMPORT_BYTES // 1024} KiB."]})
-        try:
-            content = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ValidationError({"file": ["The file is not UTF-8 text."]}) from None
-    reader = csv.DictReader(io.StringIO(content))
-    header = [name.strip().lower() for name in (reader.fieldnames or [])]
+def _write(*, team, resolved: list[tuple[str, dict]], actor, extra: dict | None = None) -> dict:
+    try:
+        outcome = services.dependencies_create_bulk(team=team, specs=resolved, actor=actor)
+    except ValidationError as error:
+        raise ImportRefused([Issue(where, message) for where, messages in error.message_dict.items() for message in messages]) from None
+    return {
+        "rows": len(resolved),
+        "created": len(outcome.created),
+        "fallbacks": outcome.fallbacks,
+        "risks": outcome.risks,
+        "skipped": len(outcome.skipped),
+        "created_lines": [
+            f"{d.system} → {d.offering} ({d.environment}, tier {d.criticality})" for d in outcome.created[:SUMMARY_LINES]
+        ],
+        "skipped_lines": outcome.skipped[:SUMMARY_LINES],
+        **(extra or {}),
+    }
+
+
+def read_csv(content: bytes) -> list[tuple[str, dict]]:
+    """The rows of a CSV with a header row (columns in CSV_COLUMNS; `system` and `model` or
+    `distributor_model_id` are required), at most IMPORT_MAX_ROWS of them."""
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportRefused.file("The file is not UTF-8 text.") from None
+    reader = csv.DictReader(io.StringIO(text))
+    try:
+        header = [name.strip().lower() for name in (reader.fieldnames or [])]
+    except csv.Error as error:
+        raise ImportRefused.file(f"Not a readable CSV file: {error}") from None
     if "system" not in header or not ({"model", "distributor_model_id"} & set(header)):
-        raise ValidationError({"file": ["The header must name system and model (or distributor_model_id)."]})
+        raise ImportRefused.file("The header must name system and model (or distributor_model_id).")
     unknown = sorted(set(header) - set(CSV_COLUMNS))
     if unknown:
-        raise ValidationError({"file": [f"Unknown columns: {', '.join(unknown)}. Known: {', '.join(CSV_COLUMNS)}."]})
+        raise ImportRefused.file(f"Unknown columns: {', '.join(unknown)}. Known: {', '.join(CSV_COLUMNS)}.")
+    limit = settings.IMPORT_MAX_ROWS
     specs = []
     try:
         for number, row in enumerate(reader, start=2):
-            if number - 1 > MAX_IMPORT_ROWS:
-                raise ValidationError({"file": [f"At most {MAX_IMPORT_ROWS} rows per import."]})
+            if number - 1 > limit:
+                raise ImportRefused.file(f"At most {limit} rows per import (IMPORT_MAX_ROWS); split the file.")
             if not any((value or "").strip() for value in row.values() if isinstance(value, str)):
                 continue
-            specs.append((f"row {number}", {(key or "").strip().lower(): value for key, value in row.items()}))
+            specs.append((f"row {number}", {(key or "").strip().lower(): value for key, value in row.items() if isinstance(value, str)}))
     except csv.Error as error:
-        raise ValidationError({"file": [f"Not a readable CSV file: {error}"]}) from None
+        raise ImportRefused.file(f"Not a readable CSV file: {error}") from None
     if not specs:
-        raise ValidationError({"file": ["The file has no rows."]})
-    return _write(team=team, specs=specs, actor=actor)
+        raise ImportRefused.file("The file has no rows.")
+    return specs
 
 
-def dependencies_import_cyclonedx(*, team, content: bytes | str, actor, system: str = "") -> ImportResult:
-    """Import the models of a CycloneDX (1.5+) AI-BOM in JSON: each `machine-learning-model`
-    component becomes a dependency of the BOM's own component (or `system`). The route comes from
-    the component's `riskregister:distributor` property (else the provider's own API); properties
-    `riskregister:environment`, `riskregister:criticality`, `riskregister:data_classification` and
-    `riskregister:distributor_model_id` are read too."""
-    if isinstance(content, bytes):
-        if len(content) > MAX_IMPORT_BYTES:
-            raise ValidationError({"file": [f"The file is larger than {MAX_IMPORT_BYTES // 1024} KiB."]})
-        content = content.decode("utf-8", errors="replace")
-    try:
-        document = json.loads(content)
-    except ValueError as error:
-        raise ValidationError({"file": [f"Not JSON: {error}"]}) from None
-    if not isinstance(document, dict) or document.get("bomFormat") != "CycloneDX":
-        raise ValidationError({"file": ["Not a CycloneDX BOM (bomFormat must be CycloneDX)."]})
-    try:
-        schema = SchemaVersion.from_version(str(document.get("specVersion", "")))
-    except (ValueError, KeyError):
-        raise ValidationError({"file": ["specVersion must be a CycloneDX version such as 1.6."]}) from None
-    if schema < SchemaVersion.V1_5:
-        raise ValidationError({"file": ["AI-BOMs need CycloneDX 1.5 or newer (machine-learning-model components)."]})
-    invalid = JsonStrictValidator(schema).validate_str(content)
-    if invalid is not None:
-        raise ValidationError({"file": [f"Not a valid CycloneDX {schema.to_version()} document: {invalid.data.message}"]})
-    bom = Bom.from_json(document)
-    owner_system = system.strip() or (bom.metadata.component.name if bom.metadata.component else "")
-    if not owner_system:
-        raise ValidationError({"system": ["Name the service: the BOM has no metadata.component."]})
-    specs = []
-    for index, component in enumerate(bom.components, start=1):
-        if component.type != ComponentType.MACHINE_LEARNING_MODEL:
-            continue
-        properties = {prop.name.removeprefix(PROPERTY_PREFIX): prop.value for prop in component.properties if prop.name.startswith(PROPERTY_PREFIX)}
-        specs.append(
-            (
-                f"component {component.name}",
-                {
-                    "system": owner_system,
-                    "model": component.name,
-                    "distributor": properties.get("distributor", ""),
-                    "distributor_model_id": properties.get("distributor_model_id", ""),
-                    "environment": properties.get("environment", ""),
-                    "criticality": properties.get("criticality", ""),
-                    "data_classification": properties.get("data_classification", ""),
-                    "description": component.description or "",
-                },
-            )
-        )
-    if not specs:
-        raise ValidationError({"file": ["The BOM lists no machine-learning-model component."]})
-    return _write(team=team, specs=specs, actor=actor)
+class _DependencyImport(ImportKind):
+    """A lead's import of the team's dependencies."""
+
+    def validate(self, *, job, content: bytes, progress):
+        raise NotImplementedError
+
+    def apply(self, *, job, plan, progress) -> dict:
+        resolved, extra = plan
+        return _write(team=job.team, resolved=resolved, actor=job.created_by, extra=extra)
+
+
+def _importer_as_owner(job):
+    """The importer owns what it imports if it is on the team (an admin importing for a team is not):
+    a dependency's owner is a member of its team (services.dependency_owner_check)."""
+    user = job.created_by
+    if user is None or not job.team.memberships.filter(user_id=user.pk).exists():
+        return None
+    return user
+
+
+@register
+class DependenciesCSV(_DependencyImport):
+    kind = "dependencies_csv"
+    label = "Dependencies (CSV)"
+
+    def validate(self, *, job, content: bytes, progress):
+        specs = read_csv(content)
+        return _resolve_all(specs, progress, owner=_importer_as_owner(job)), {}
+
+
+@register
+class DependenciesCycloneDX(_DependencyImport):
+    kind = "dependencies_cyclonedx"
+    label = "Dependencies (CycloneDX AI-BOM)"
+
+    def clean_options(self, options: dict) -> dict:
+        system = options.get("system") or ""
+        if not isinstance(system, str) or len(system) > 200:
+            raise ValidationError({"system": ["A service name of at most 200 characters."]})
+        return {"system": system.strip()} if system.strip() else {}
+
+    def validate(self, *, job, content: bytes, progress):
+        document = bom.read_bom(content)
+        reading = bom.dependency_specs(document, system=job.options.get("system", ""))
+        resolved = _resolve_all(reading.specs, progress, owner=_importer_as_owner(job))
+        return resolved, {"ignored": reading.ignored[:SUMMARY_LINES], "ignored_count": len(reading.ignored)}
+
+
+def dependencies_import(*, kind: str, team, content: bytes, actor=None, filename: str = "", options: dict | None = None):
+    """Import in this process (the command at the shell): the same job, run here. Returns the job."""
+    from riskregister.imports.services import import_run_now
+
+    return import_run_now(kind=kind, content=content, filename=filename, team=team, actor=actor, options=options)

@@ -11,7 +11,7 @@ from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 
 from riskregister.risks import scoring
-from riskregister.risks.models import Risk
+from riskregister.risks.models import Dependency, Risk
 
 
 class QueueReason:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -18,7 +19,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
 
-from riskregister.risks import catalog
+from riskregister.risks import bulkwrite, catalog
 from riskregister.risks.assessing import assessment_validate
 from riskregister.risks.models import Assessment, Dependency, FailureMode, Fallback, Risk, Treatment
 from riskregister.teams.access import can_edit_team, is_admin, is_reviewer
@@ -85,12 +86,17 @@ def failure_modes_ensure_catalog() -> dict[str, FailureMode]:
     return existing
 
 
-def _applicable_catalog_slugs(offering: Offering) -> list[str]:
+def _applicable_catalog_slugs(offering: Offering, conflicts: set[tuple[int, int]] | None = None) -> list[str]:
+    """The catalog's failure modes proposed for a dependency on `offering`. `conflicts` (pairs of
+    distributor and provider ids with an investor or owner edge) saves a query per offering."""
     provider_id = offering.model.provider_id
     through_distributor = offering.distributor_id != provider_id
-    conflicted = through_distributor and VendorRelationship.objects.filter(
-        source_id=offering.distributor_id, target_id=provider_id, kind__in=CONFLICT_KINDS
-    ).exists()
+    if conflicts is not None:
+        conflicted = through_distributor and (offering.distributor_id, provider_id) in conflicts
+    else:
+        conflicted = through_distributor and VendorRelationship.objects.filter(
+            source_id=offering.distributor_id, target_id=provider_id, kind__in=CONFLICT_KINDS
+        ).exists()
     rules = {
         catalog.ALWAYS: True,
         catalog.VIA_DISTRIBUTOR: through_distributor,
@@ -111,6 +117,19 @@ def _new_risk(dependency: Dependency, mode: FailureMode) -> Risk:
         residual_impact=mode.default_impact,
         owner_id=dependency.owner_id,
     )
+
+
+def _new_risk_row(dependency: Dependency, mode: FailureMode) -> dict:
+    """_new_risk's values, for bulkwrite.insert_with_history."""
+    return {
+        "dependency_id": dependency.pk,
+        "failure_mode_id": mode.pk,
+        "inherent_likelihood": mode.default_likelihood,
+        "inherent_impact": mode.default_impact,
+        "residual_likelihood": mode.default_likelihood,
+        "residual_impact": mode.default_impact,
+        "owner_id": dependency.owner_id,
+    }
 
 
 def risks_propose(*, dependency: Dependency) -> list[Risk]:
@@ -196,6 +215,75 @@ def dependency_create(
         Fallback.objects.bulk_create(Fallback(dependency=dependency, **spec) for spec in cleaned)
         risks_propose(dependency=dependency)
     return dependency
+
+
+@dataclass
+class BulkCreated:
+    created: list[Dependency] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # "<where>: <system> on <offering> is already registered"
+    fallbacks: int = 0
+    risks: int = 0
+
+
+def dependencies_create_bulk(*, team, specs: list[tuple[str, dict]], actor=None) -> BulkCreated:
+    """Record many dependencies at once (an import): the same rules as dependency_create, checked
+    for every row before anything is written, then written with a fixed number of queries per
+    batch (bulk inserts with their history rows, so the audit trail names the importer).
+    `specs` are (where, keyword arguments of dependency_create); a row already registered, in the
+    team or earlier in `specs`, is skipped. Any invalid row raises ValidationError({where: [...]})
+    and nothing is written. Call it inside a transaction to make it one with the caller's work."""
+    _require_team_editor(actor, team.pk)
+    registered = set(Dependency.objects.filter(team=team).values_list("system", "offering_id", "environment"))
+    result = BulkCreated()
+    errors: dict[str, list[str]] = {}
+    dependencies: list[Dependency] = []
+    fallbacks: list[list[dict]] = []
+    for where, values in specs:
+        values = dict(values)
+        wanted_fallbacks = values.pop("fallbacks", ())
+        dependency = Dependency(team=team, **values)
+        key = (dependency.system, dependency.offering_id, dependency.environment)
+        if key in registered:
+            result.skipped.append(f"{where}: {dependency.system} on {values['offering']} is already registered")
+            continue
+        try:
+            # The related rows are loaded already; uniqueness is checked above, in memory.
+            dependency.full_clean(exclude=["team", "offering", "owner"], validate_unique=False, validate_constraints=False)
+            cleaned = _clean_fallbacks(dependency, wanted_fallbacks)
+        except ValidationError as error:
+            errors.setdefault(where, []).extend(error.messages)
+            continue
+        registered.add(key)
+        dependencies.append(dependency)
+        fallbacks.append(cleaned)
+    if errors:
+        raise ValidationError(errors)
+    if not dependencies:
+        return result
+    modes = failure_modes_ensure_catalog()
+    conflicts = set(VendorRelationship.objects.filter(kind__in=CONFLICT_KINDS).values_list("source_id", "target_id"))
+    slugs_by_offering: dict[int, list[str]] = {}
+    with transaction.atomic():
+        created = bulk_create_with_history(dependencies, Dependency, batch_size=500, default_user=actor)
+        if any(dependency.pk is None for dependency in created):  # a database without RETURNING
+            by_key = {(d.system, d.offering_id, d.environment): d.pk for d in Dependency.objects.filter(team=team)}
+            for dependency in created:
+                dependency.pk = by_key[(dependency.system, dependency.offering_id, dependency.environment)]
+        fallback_rows = [
+            Fallback(dependency=dependency, **spec) for dependency, specs_of in zip(created, fallbacks) for spec in specs_of
+        ]
+        Fallback.objects.bulk_create(fallback_rows, batch_size=500)
+        risks = []
+        for dependency in created:
+            offering = dependency.offering
+            if offering.pk not in slugs_by_offering:
+                slugs_by_offering[offering.pk] = _applicable_catalog_slugs(offering, conflicts)
+            risks.extend(_new_risk_row(dependency, modes[slug]) for slug in slugs_by_offering[offering.pk])
+        # With history rows, so that each risk's timeline starts at its proposal, as for one
+        # dependency; the lean path because risks are most of an import's rows (bulkwrite.py).
+        bulkwrite.insert_with_history(Risk, risks, key=("dependency_id", "failure_mode_id"), user=actor, now=timezone.now())
+    result.created, result.fallbacks, result.risks = created, len(fallback_rows), len(risks)
+    return result
 
 
 def dependency_update(*, dependency: Dependency, actor, **fields) -> Dependency:

@@ -1,10 +1,13 @@
 """The reviewer's queue and a risk's page: scores, timeline, assessment and mitigation."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 
+from riskregister.imports import services as import_services
+from riskregister.imports.models import ImportJob
 from riskregister.risks import imports, scenarios, scoring, selectors, services
 from riskregister.risks.forms import (
     AssessmentForm,
@@ -27,6 +30,8 @@ from riskregister.teams.access import (
 )
 
 QUEUE_PAGE = 200
+# The import form's formats and the import kinds they start (riskregister/risks/imports.py).
+IMPORT_KINDS = {"csv": "dependencies_csv", "cyclonedx": "dependencies_cyclonedx"}
 
 
 def _visible_risk_or_404(user, risk_id: int) -> Risk:
@@ -194,25 +199,45 @@ def failure_mode_new(request, dependency_id: int):
 
 @login_required
 def dependency_import(request, slug: str):
-    """A lead uploads a CSV or a CycloneDX AI-BOM; all of it is registered, or none of it."""
+    """A lead uploads a CSV or a CycloneDX AI-BOM. The request only stores the file and enqueues an
+    import job (all of it is registered in the background, or none of it), then shows the job's
+    progress page; the team's recent imports are listed to come back to."""
     team = get_visible_team_or_404(request.user, slug)
     if not can_edit_team(request.user, team.id):
         raise PermissionDenied("Only the team's leads and admins register dependencies.")
     form = ImportForm(request.POST or None, request.FILES or None)
-    result = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        content = upload.read(imports.MAX_IMPORT_BYTES + 1)
+        content = upload.read(settings.IMPORT_MAX_BYTES + 1)
+        kind = IMPORT_KINDS[form.cleaned_data["format"]]
+        options = {"system": form.cleaned_data["system"]} if kind == "dependencies_cyclonedx" else {}
         try:
-            if form.cleaned_data["format"] == "csv":
-                result = imports.dependencies_import_csv(team=team, content=content, actor=request.user)
-            else:
-                result = imports.dependencies_import_cyclonedx(
-                    team=team, content=content, actor=request.user, system=form.cleaned_data["system"]
-                )
+            job = import_services.import_job_create(
+                kind=kind, content=content, filename=upload.name, team=team, actor=request.user, options=options
+            )
         except ValidationError as error:
             for where, messages in error.message_dict.items():
-                form.add_error(where if where in form.fields else None, [f"{where}: {m}" if where not in form.fields else m for m in messages])
-    status = 400 if request.method == "POST" and result is None else 200
-    context = {"team": team, "form": form, "result": result, "columns": imports.CSV_COLUMNS}
+                form.add_error(where if where in form.fields else None, messages)
+        else:
+            return redirect("risks:import-job", slug=team.slug, job=job.uuid)
+    status = 400 if request.method == "POST" else 200
+    recent = ImportJob.objects.filter(team=team).defer("content").select_related("created_by")[:10]
+    context = {"team": team, "form": form, "columns": imports.CSV_COLUMNS, "recent_jobs": recent}
     return render(request, "risks/dependency_import.html", context, status=status)
+
+
+@login_required
+def import_job_detail(request, slug: str, job):
+    """An import job's progress and, once it ends, its result. Polled by htmx while it runs (the
+    status fragment alone); without JavaScript the page offers a refresh link. Whoever may see the
+    team may follow its imports; another team's job is not found."""
+    team = get_visible_team_or_404(request.user, slug)
+    found = ImportJob.objects.filter(team=team, uuid=job).defer("content").select_related("created_by").first()
+    if found is None:
+        raise Http404("No such import.")
+    template = "risks/_import_job_status.html" if request.htmx else "risks/import_job.html"
+    response = render(request, template, {"team": team, "job": found})
+    if request.htmx and found.is_finished:
+        # htmx stops polling on 286, and the fragment it got is the final one.
+        response.status_code = 286
+    return response

@@ -55,6 +55,19 @@ def own_rows_shown(*roles_a, roles_b=("lead_b",)):
 
 pk = lambda attr, letter=None: (lambda w: {"pk": (getattr(w, attr)[letter] if letter else getattr(w, attr)).id})  # noqa: E731
 
+def _import_jobs(w) -> dict:
+    """An import job of each team, made on first use (the world has none)."""
+    from riskregister.imports.models import ImportJob
+    from riskregister.teams.models import Team
+
+    return {
+        letter: ImportJob.objects.get_or_create(
+            filename=f"{mark}.csv", defaults={"kind": "dependencies_csv", "team": Team.objects.get(slug=f"team-{letter}")}
+        )[0]
+        for letter, mark in (("a", MARK_A), ("b", MARK_B))
+    }
+
+
 MATRIX: dict[str, list[Case]] = {
     "api:schema": [Case("GET", PUBLIC)],
     "api:docs": [Case("GET", PUBLIC)],
@@ -119,6 +132,26 @@ MATRIX: dict[str, list[Case]] = {
         Case("PATCH", admin_only(200), kwargs=lambda w: {"slug": "team-a"}, body=lambda w, r: {"description": "x"}),
         Case("PUT", admin_only(200), kwargs=lambda w: {"slug": "team-a"}, body=lambda w, r: {"name": "Team A", "slug": "team-a"}),
         Case("DELETE", admin_only(204), kwargs=lambda w: {"slug": "team-b"}),
+    ],
+    # The team's AI-BOM: whoever reads the team reads its BOM; another team's is not found.
+    "api:team-bom": [
+        Case("GET", team_a_row(), kwargs=lambda w: {"slug": "team-a"}, must_show={"member_a": MARK_A, "reviewer": MARK_A}),
+        Case("GET", expect(member_a=404, lead_a=404, lead_b=200, reviewer=200, admin=200), kwargs=lambda w: {"slug": "team-b"},
+             must_show={"lead_b": MARK_B}),
+    ],
+    # --- import jobs: a team's leads start them, whoever reads the team follows them ---------
+    "api:team-imports": [
+        Case("POST", expect(member_a=403, lead_a=202, lead_b=404, reviewer=403, admin=202), kwargs=lambda w: {"slug": "team-a"},
+             body=lambda w, r: {"kind": "dependencies_csv", "filename": f"{MARK_A}.csv", "content": "system,model\nx,claude\n"}),
+        Case("POST", expect(member_a=403, lead_a=400, lead_b=404, reviewer=403, admin=400), kwargs=lambda w: {"slug": "team-a"},
+             body=lambda w, r: {"kind": "dependencies_csv"}),
+    ],
+    "api:import-job-list": [
+        Case("GET", READ_SIGNED_IN, kwargs=lambda w: _import_jobs(w) and {},
+             must_show=own_rows_shown("member_a", "lead_a", roles_b=("lead_b", "reviewer"))),
+    ],
+    "api:import-job-detail": [
+        Case("GET", team_a_row(), kwargs=lambda w: {"pk": _import_jobs(w)["a"].pk}, must_show={"member_a": MARK_A}),
     ],
     # --- dependencies: the team reads, its leads write, reviewers read every team's -----------
     "api:dependency-list": [

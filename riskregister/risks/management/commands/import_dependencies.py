@@ -1,10 +1,14 @@
-"""Register a team's dependencies from a CSV file or a CycloneDX AI-BOM, all or nothing."""
+"""Register a team's dependencies from a CSV file or a CycloneDX AI-BOM, all or nothing.
+
+The same import job as an upload on the team page, run in this process rather than by a worker.
+"""
 
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from riskregister.imports.models import ImportJob
 from riskregister.risks import imports
 from riskregister.teams.models import Team
 
@@ -28,16 +32,22 @@ class Command(BaseCommand):
             content = path.read_bytes()
         except OSError as error:
             raise CommandError(f"Cannot read {path}: {error}") from None
+        kind = "dependencies_csv" if csv else "dependencies_cyclonedx"
         try:
-            if csv:
-                result = imports.dependencies_import_csv(team=found, content=content, actor=None)
-            else:
-                result = imports.dependencies_import_cyclonedx(team=found, content=content, actor=None, system=system)
+            job = imports.dependencies_import(
+                kind=kind, team=found, content=content, filename=path.name, options={"system": system} if cyclonedx else {}
+            )
         except ValidationError as error:
             lines = [f"  {where}: {message}" for where, messages in error.message_dict.items() for message in messages]
             raise CommandError("Nothing imported:\n" + "\n".join(lines)) from None
-        for dependency in result.created:
-            self.stdout.write(f"registered {dependency.system} -> {dependency.offering} ({dependency.environment})")
-        for line in result.skipped:
+        if job.status != ImportJob.Status.SUCCEEDED:
+            lines = [f"  {issue['where']}: {issue['message']}" for issue in job.issues]
+            raise CommandError("Nothing imported:\n" + "\n".join(lines))
+        summary = job.summary
+        for line in summary.get("created_lines", []):
+            self.stdout.write(f"registered {line}")
+        for line in summary.get("skipped_lines", []):
             self.stdout.write(f"skipped {line}")
-        self.stdout.write(f"imported {len(result.created)}, skipped {len(result.skipped)}")
+        for line in summary.get("ignored", []):
+            self.stdout.write(f"ignored {line}")
+        self.stdout.write(f"imported {summary.get('created', 0)}, skipped {summary.get('skipped', 0)}")
