@@ -18,6 +18,7 @@ class RelationshipInline(admin.TabularInline):
 
 class OfferingInline(admin.TabularInline):
     model = Offering
+    fk_name = "model"
     extra = 0
     autocomplete_fields = ["distributor"]
     fields = ["distributor", "distributor_model_id", "regions", "lifecycle", "status", "retirement_date"]

@@ -63,3 +63,13 @@ def models_by_name(*, display_names: bool = False) -> dict[str, AIModel]:
         for name in names:
             index.setdefault(str(name).strip().lower(), model)
     return index
+
+
+def models_by_provider_and_name() -> dict[tuple[int, str], AIModel]:
+    """Every model under (its provider's id, its slug / alias / display name, lower-cased): the
+    catalog import matches a maker's entries against that maker's models only."""
+    index: dict[tuple[int, str], AIModel] = {}
+    for model in AIModel.objects.order_by("id"):
+        for name in [model.slug, model.name, *(model.aliases or [])]:
+            index.setdefault((model.provider_id, str(name).strip().lower()), model)
+    return index
