@@ -14,10 +14,23 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from vendors.checks import CheckResult, SweepResult, run_checks, select_due_sources
-from vendors.models import AIModel, Lifecycle, Offering, OperationalStatus, StatusChange, StatusSource, Vendor
+from vendors.models import (
+    AIModel,
+    Certainty,
+    Lifecycle,
+    LifecycleFact,
+    Offering,
+    OperationalStatus,
+    StatusChange,
+    StatusSource,
+    Vendor,
+)
 from vendors.signals import changes_recorded
 
-__all__ = ["CheckResult", "SweepResult", "source_check", "status_change_record", "sweep", "batch_announce"]
+__all__ = [
+    "CheckResult", "SweepResult", "source_check", "status_change_record", "sweep", "batch_announce",
+    "catalog_import_enqueue", "catalog_import_execute",
+]
 
 _DATE_FIELDS = ("deprecation_date", "retirement_date")
 
@@ -58,6 +71,45 @@ def _apply_to_subject(kind: str, subject, current_value: str, details: dict, obs
         setattr(subject, field, new_date)
         subject.save(update_fields=[field, "updated_at"])
     # Incidents and regulatory changes (and a manual ban of a provider vendor) are the row alone.
+
+
+def _record_fact(change: StatusChange, subject, details: dict) -> None:
+    """The provenance of a lifecycle fact the change set: which source (or person) said it, when,
+    and how sure it is (`details["certainty"]`, exact unless said otherwise)."""
+    if not isinstance(subject, (AIModel, Offering)):
+        return
+    if change.kind == StatusChange.Kind.LIFECYCLE:
+        if change.current_value not in Lifecycle.values:
+            return
+        field = LifecycleFact.Field.LIFECYCLE
+    elif change.kind == StatusChange.Kind.DEPRECATION:
+        field = details.get("field", "deprecation_date")
+        if field not in _DATE_FIELDS or (change.current_value and not _is_date(change.current_value)):
+            return
+    else:
+        return
+    certainty = details.get("certainty", Certainty.EXACT)
+    if certainty not in Certainty.values:
+        certainty = Certainty.EXACT
+    LifecycleFact.objects.create(
+        **{"offering" if isinstance(subject, Offering) else "model": subject},
+        field=field,
+        value=change.current_value[:10] if change.kind == StatusChange.Kind.DEPRECATION else change.current_value,
+        source_kind=LifecycleFact.SourceKind.STATUS_SOURCE if change.source_id else LifecycleFact.SourceKind.PERSON,
+        status_source=change.source,
+        recorded_by=change.recorded_by,
+        change=change,
+        retrieved_at=change.observed_at,
+        certainty=certainty,
+    )
+
+
+def _is_date(value: str) -> bool:
+    try:
+        dt.date.fromisoformat(value[:10])
+    except ValueError:
+        return False
+    return True
 
 
 def batch_announce(batch: uuid.UUID) -> None:
@@ -141,6 +193,7 @@ def status_change_record(
                 return None
             raise
         _apply_to_subject(kind, subject, str(current_value), details, observed_at)
+        _record_fact(change, subject, details)
         if announce:
             batch_announce(batch)
     return change
@@ -156,3 +209,55 @@ def sweep(*, source_ids=None, force: bool = False) -> SweepResult:
     sources = select_due_sources(source_ids=source_ids, force=force)
     results = run_checks(sources)
     return SweepResult(results=results)
+
+
+# --- catalog imports ------------------------------------------------------------------------------
+
+
+def catalog_import_enqueue(*, raw: bytes, format: str, filename: str = "", requested_by=None) -> "CatalogImport":
+    """Store an uploaded catalog and run its import in the background once the transaction commits."""
+    from vendors.catalog import FORMATS, MAX_CATALOG_BYTES
+    from vendors.models import CatalogImport
+
+    if format not in FORMATS:
+        raise ValidationError({"format": [f"Use one of {', '.join(FORMATS)}."]})
+    if not raw:
+        raise ValidationError({"file": ["The file is empty."]})
+    if len(raw) > MAX_CATALOG_BYTES:
+        raise ValidationError({"file": [f"The file is larger than {MAX_CATALOG_BYTES} bytes."]})
+    job = CatalogImport.objects.create(
+        format=format, filename=(filename or "")[:255], data=raw, size=len(raw), requested_by=requested_by
+    )
+
+    def enqueue():
+        from vendors.tasks import catalog_import_run
+
+        catalog_import_run.delay(job.id)
+
+    transaction.on_commit(enqueue)
+    return job
+
+
+def catalog_import_execute(*, job_id: int) -> "CatalogImport | None":
+    """Run one stored catalog import; None when another worker has it (or it is done). Failures are
+    recorded on the row, not raised: bad files are the uploader's to fix, not a reason to retry."""
+    from vendors import catalog
+    from vendors.models import CatalogImport
+
+    claimed = CatalogImport.objects.filter(id=job_id, status=CatalogImport.Status.PENDING).update(
+        status=CatalogImport.Status.RUNNING, started_at=timezone.now()
+    )
+    if not claimed:
+        return None
+    job = CatalogImport.objects.get(id=job_id)
+    raw = bytes(job.data)
+    try:
+        data = catalog.decode(raw)
+        report = catalog.catalog_import(data=data, format=job.format, catalog=catalog.digest_label(job.format, raw))
+    except ValueError as exc:  # CatalogFileError, or a file of the wrong format
+        job.status, job.error = CatalogImport.Status.FAILED, str(exc)[:2000]
+    else:
+        job.status, job.report = CatalogImport.Status.DONE, report.as_dict()
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "error", "report", "finished_at", "updated_at"])
+    return job

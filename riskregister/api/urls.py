@@ -9,7 +9,7 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
-from riskregister.api import alerts, analysis, auth, catalog, dependencies, risks, status, teams
+from riskregister.api import alerts, analysis, auth, catalog, catalog_import, dependencies, risks, status, teams
 
 
 class PublicSchemaView(SpectacularAPIView):
@@ -53,6 +53,8 @@ v1_patterns = [
     path("auth/token/", auth.TokenView.as_view(), name="auth-token"),
     path("exposure/", analysis.ExposureView.as_view(), name="exposure"),
     path("register.csv", analysis.RegisterCSVView.as_view(), name="register-csv"),
+    path("catalog/import/", catalog_import.CatalogImportView.as_view(), name="catalog-import"),
+    path("catalog/imports/<int:pk>/", catalog_import.CatalogImportDetailView.as_view(), name="catalog-import-detail"),
     *router.urls,
 ]
 

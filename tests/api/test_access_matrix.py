@@ -218,6 +218,14 @@ MATRIX: dict[str, list[Case]] = {
         Case("GET", expect(member_a=404, lead_a=404, lead_b=200, reviewer=200, admin=200), query="?by=provider&team=team-b"),
         Case("GET", expect(everyone=400), query="?by=colour"),
     ],
+    # --- catalog imports: admins upload a file, a worker imports it ------------------------------
+    "api:catalog-import": [
+        # Without a file: refused for everyone but admins, and a 400 naming `file` for them.
+        Case("POST", admin_only(400), body=lambda w, r: {"format": "litellm"}),
+    ],
+    "api:catalog-import-detail": [
+        Case("GET", admin_only(200), kwargs=lambda w: {"pk": _catalog_import().id}),
+    ],
     "api:register-csv": [
         Case("GET", READ_SIGNED_IN, must_show=own_rows_shown("member_a", "lead_a", roles_b=("lead_b", "reviewer"))),
         Case("GET", READ_SIGNED_IN, query="?team=team-a&status=open"),
@@ -266,6 +274,13 @@ MATRIX: dict[str, list[Case]] = {
         Case("GET", expect(member_a=404, lead_a=404, lead_b=200, reviewer=200, admin=200), kwargs=pk("alert", "b")),
     ],
 }
+
+
+def _catalog_import():
+    from vendors.models import CatalogImport
+
+    job, _ = CatalogImport.objects.get_or_create(filename="catalog.json", defaults={"format": "litellm", "data": b"{}"})
+    return job
 
 
 def api_url_names() -> set[str]:
