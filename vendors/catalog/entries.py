@@ -28,8 +28,11 @@ rules, applied by `place()`:
    its *name key* ("Claude 3.5 Haiku" = "Claude Haiku 3.5"). Entries of one maker that share a
    canonical id or a name key are one model (vendors/catalog/importer.py matches them to models
    already in the register by slug, alias and name, never creating a second one).
-5. **Aliases.** A "(latest)" name or a `-latest` id is an alias of the model, not a route of its
-   own; every other id of a route is an alias too, so that code naming it is recognised.
+5. **Aliases.** A "(latest)" name or a `-latest` id is an alias of the model it names (by name key
+   or by the id without `-latest`), not a model of its own, though it is an id of that model's route
+   at its provider; every other id of a route is an alias too, so that code naming it is recognised.
+   An alias of no model the catalog or the register lists is a model of its own when it names a
+   version, and unplaced when it names none ("Claude Haiku Latest", "Mistral Large (latest)").
 """
 
 from __future__ import annotations
@@ -407,8 +410,11 @@ def is_alias_entry(entry: CatalogEntry) -> bool:
 
 
 def names_floating_alias(entry: CatalogEntry) -> bool:
-    """An alias that names no version at all ("Claude Haiku Latest"): it points wherever its maker moves it."""
-    return entry.name.strip().lower().endswith(" latest")
+    """An alias that names no version at all ("Claude Haiku Latest", "Mistral Large (latest)"): it
+    points wherever its maker moves it, so it is no model of its own."""
+    _, bare = split_region(entry.route_id)
+    bare_id = _maker_from_prefix(bare)[1]
+    return not any(ch.isdigit() for ch in clean_name(entry.name)) and not any(ch.isdigit() for ch in bare_id)
 
 
 def clean_name(name: str) -> str:

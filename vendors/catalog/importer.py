@@ -93,6 +93,7 @@ class _Group:
     placements: list[Placement] = field(default_factory=list)
     aliases: list[Placement] = field(default_factory=list)
     model: AIModel | None = None
+    alias_only: bool = False  # made of an alias whose model the catalog does not list
 
     def names(self) -> list[str]:
         ids = [p.canonical_id for p in self.placements]
@@ -243,13 +244,10 @@ def _group(placements: list[Placement], report: CatalogReport) -> list[_Group]:
         else:
             loose.append(placement)
     ordered = sorted(groups.values(), key=lambda g: (g.maker, min(p.canonical_id for p in g.placements)))
-    # An alias of no model listed: a model of its own when it names a version, unplaced when it floats.
+    # An alias of no model the catalog lists: matched against the register's models, else a model of
+    # its own when it names a version, else unplaced (see _match_models).
     for placement in loose:
-        if rules.names_floating_alias(placement.entry):
-            report.unplaced.append({"provider": placement.entry.provider_id, "id": placement.entry.route_id,
-                                    "reason": "a floating alias (\"latest\") of no model the catalog lists"})
-        else:
-            ordered.append(_Group(maker=placement.maker_slug, placements=[placement]))
+        ordered.append(_Group(maker=placement.maker_slug, placements=[placement], alias_only=True))
     return ordered
 
 
@@ -296,6 +294,10 @@ def _match_models(groups: list[_Group], vendors: dict[str, Vendor], report: Cata
             continue
         primary = _primary(group, group.maker, vendor_slug_of)
         capabilities = _capabilities(primary)
+        if model is None and group.alias_only and rules.names_floating_alias(primary):
+            report.unplaced.append({"provider": primary.provider_id, "id": primary.route_id,
+                                    "reason": "an alias (\"latest\") of no model the catalog or the register lists"})
+            continue
         if model is None:
             canonical = rules.canonical_id(rules._maker_from_prefix(rules.split_region(primary.route_id)[1])[1])
             model = AIModel(
