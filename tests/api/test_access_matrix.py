@@ -145,6 +145,14 @@ MATRIX: dict[str, list[Case]] = {
              body=lambda w, r: {"team": "team-a", "system": "renamed", "offering": w.offering.id, "environment": "staging"}),
         Case("DELETE", expect(member_a=403, lead_a=204, lead_b=404, reviewer=403, admin=204), kwargs=pk("dependency", "a")),
     ],
+    "api:dependency-fallback-suggestions": [
+        Case("GET", team_a_row(), kwargs=pk("dependency", "a")),
+        Case("GET", expect(member_a=400, lead_a=400, lead_b=404, reviewer=400, admin=400), kwargs=pk("dependency", "a"),
+             query="?limit=many"),
+        # Choosing a suggestion: the team's lead and admins; another team's dependency is not found.
+        Case("POST", expect(member_a=403, lead_a=201, lead_b=404, reviewer=403, admin=201), kwargs=pk("dependency", "a"),
+             body=lambda w, r: {"offering": _spare_offering(w).id}),
+    ],
     # --- failure modes: the catalog, and each team's own ----------------------------------
     "api:failure-mode-list": [
         Case("GET", READ_SIGNED_IN, must_show=own_rows_shown("member_a", "lead_a")),
@@ -274,6 +282,16 @@ MATRIX: dict[str, list[Case]] = {
         Case("GET", expect(member_a=404, lead_a=404, lead_b=200, reviewer=200, admin=200), kwargs=pk("alert", "b")),
     ],
 }
+
+
+def _spare_offering(w):
+    """An offering that is not yet a fallback of anything: Mistral's own API."""
+    from vendors.models import Offering
+
+    offering, _ = Offering.objects.get_or_create(
+        model=w.fallback_offering.model, distributor=w.fallback_offering.model.provider, distributor_model_id="mistral-large"
+    )
+    return offering
 
 
 def _catalog_import():
