@@ -139,33 +139,37 @@ def catalog_import(*, data, format: str, progress: Progress | None = None, catal
     total)` is told how far the import is. Everything is written in one transaction."""
     entries = rules.parse(data, format)
     report = CatalogReport(format=format, catalog=catalog or format, newest_last_updated=rules.newest_last_updated(entries), entries=len(entries))
-    total = len(entries) * 2 + 1
+    # Progress: placing is the first half, matching a quarter, writing the routes the last quarter.
+    total = max(1, len(entries) * 2)
     done = 0
 
-    def tick(n: int):
+    def tick(n: float):
         nonlocal done
         done += n
         if progress:
-            progress(min(done, total), total)
+            progress(min(int(done), total), total)
 
     resellers = rules.reseller_providers(entries)
     placements = []
-    for entry in entries:
+    for index, entry in enumerate(entries, start=1):
+        if index % 200 == 0:
+            tick(200)
         placement = rules.place(entry, resellers)
         if placement.placed:
             placements.append(placement)
         else:
             report.unplaced.append({"provider": entry.provider_id, "id": entry.route_id, "reason": placement.reason})
-    tick(len(entries))
+    tick(len(entries) % 200)
     now = timezone.now()
     with transaction.atomic():
         vendors = _ensure_vendors(placements, entries, report)
         vendor_slug_of = {entry.provider_id: rules.vendor_slug_for_provider(entry.provider_id) for entry in entries}
         groups = _group(placements, report)
         _match_models(groups, vendors, report, vendor_slug_of)
-        tick(len(entries) // 2)
-        _write_offerings(groups, vendors, report, format=format, now=now, vendor_slug_of=vendor_slug_of)
-        tick(len(entries) - len(entries) // 2 + 1)
+        tick(len(entries) / 2)
+        _write_offerings(groups, vendors, report, format=format, now=now, vendor_slug_of=vendor_slug_of,
+                         tick=lambda share: tick(share * len(entries) / 2))
+        tick(total)
     report.unplaced.sort(key=lambda u: (u["provider"], u["id"]))
     return report
 
@@ -353,7 +357,8 @@ def _current_facts() -> dict[tuple[int, str], LifecycleFact]:
     return newest
 
 
-def _write_offerings(groups: list[_Group], vendors: dict[str, Vendor], report: CatalogReport, *, format: str, now, vendor_slug_of: dict) -> None:
+def _write_offerings(groups: list[_Group], vendors: dict[str, Vendor], report: CatalogReport, *, format: str, now,
+                     vendor_slug_of: dict, tick: Callable[[float], None] = lambda share: None) -> None:
     routes: dict[tuple[int, int], list[Placement]] = defaultdict(list)
     models = {}
     for group in groups:
@@ -367,7 +372,9 @@ def _write_offerings(groups: list[_Group], vendors: dict[str, Vendor], report: C
     successors = models_by_name()
     facts = _current_facts()
     new, changed, new_facts, pending_facts, seen = [], {}, [], [], []
-    for (model_pk, vendor_pk), placements in routes.items():
+    for index, ((model_pk, vendor_pk), placements) in enumerate(routes.items(), start=1):
+        if index % 200 == 0:
+            tick(200 / len(routes))
         ids = sorted({p.entry.route_id for p in placements})
         preferred = _preferred_route_id(ids)
         offerings = existing.get((model_pk, vendor_pk), [])

@@ -103,3 +103,16 @@ def test_lead_may_not_upload_a_catalog(lead_a):
     response = client_for(lead_a).post(reverse("api:catalog-import"), {"file": upload}, format="multipart")
     assert response.status_code == 403
     assert not CatalogImport.objects.exists()
+
+
+def test_progress_is_reported_in_order_up_to_the_total():
+    import json
+
+    from vendors import catalog
+
+    seen = []
+    catalog.catalog_import(data=json.loads((DATA / "models_dev_sample.json").read_text()), format="models-dev",
+                           progress=lambda done, total: seen.append((done, total)))
+    assert seen, "progress was reported"
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+    assert seen[-1][0] == seen[-1][1]

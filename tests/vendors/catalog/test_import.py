@@ -85,6 +85,25 @@ def test_name_key_ignores_word_order_latest_and_region_tags():
     assert rules.name_key("Claude Sonnet 3.5 v2") != rules.name_key("Claude Sonnet 3.5")
 
 
+@pytest.mark.parametrize(("provider", "route_id", "family", "maker", "canonical"), [
+    ("amazon-bedrock", "meta.llama3-3-70b-instruct-v1:0", "", "meta", "llama3-3-70b-instruct"),
+    ("amazon-bedrock", "us.mistral.pixtral-large-2502-v1:0", "", "mistral", "pixtral-large-2502"),
+    ("amazon-bedrock", "anthropic.claude-opus-4-7", "claude-opus", "anthropic", "claude-opus-4-7"),
+    ("openrouter", "meta-llama/llama-3.3-70b-instruct", "llama", "meta", "llama-3-3-70b-instruct"),
+    ("groq", "llama-3.3-70b-versatile", "llama", "meta", "llama-3-3-70b-versatile"),  # by family
+    ("deepseek", "deepseek-chat", "deepseek", "deepseek", "deepseek-chat"),  # the maker's own API
+    ("newlab", "house-model-1", "", "newlab", "house-model-1"),  # not a reseller: its own model
+    ("openrouter", "aion-labs/aion-1.0", "", None, "aion-1-0"),  # a reseller, no maker named
+])
+def test_maker_comes_from_the_id_prefix_then_the_family_then_a_non_reseller_provider(provider, route_id, family, maker, canonical):
+    entry = rules.CatalogEntry(provider_id=provider, route_id=route_id, family=family, name="")
+    placement = rules.place(entry, set(rules.RESELLERS))
+    assert placement.maker_slug == maker
+    assert placement.canonical_id == canonical
+    if maker is None:
+        assert "resells" in placement.reason
+
+
 # --- the import -----------------------------------------------------------------------------------
 
 
