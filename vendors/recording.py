@@ -23,7 +23,17 @@ from django.utils import timezone
 
 from vendors.changes import rate
 from vendors.links import http_link
-from vendors.models import AIModel, Lifecycle, Offering, OperationalStatus, StatusChange, StatusSource, Vendor
+from vendors.models import (
+    AIModel,
+    Certainty,
+    Lifecycle,
+    LifecycleFact,
+    Offering,
+    OperationalStatus,
+    StatusChange,
+    StatusSource,
+    Vendor,
+)
 from vendors.signals import changes_recorded
 
 __all__ = ["batch_announce", "manual_change_record", "status_change_record", "VALUE_KINDS"]
@@ -97,6 +107,45 @@ def apply_to_subject(kind: str, subject, current_value: str, details: dict, obse
         setattr(subject, field, new_date)
         subject.save(update_fields=[field, "updated_at"])
     # Incidents (and a status of a vendor) are the row alone.
+
+
+def _record_fact(change: StatusChange, subject, details: dict) -> None:
+    """The provenance of a lifecycle fact the change set: which source (or person) said it, when,
+    and how sure it is (`details["certainty"]`, exact unless said otherwise)."""
+    if not isinstance(subject, (AIModel, Offering)):
+        return
+    if change.kind == StatusChange.Kind.LIFECYCLE:
+        if change.current_value not in Lifecycle.values:
+            return
+        field = LifecycleFact.Field.LIFECYCLE
+    elif change.kind == StatusChange.Kind.DEPRECATION:
+        field = details.get("field", "deprecation_date")
+        if field not in _DATE_FIELDS or (change.current_value and not _is_date(change.current_value)):
+            return
+    else:
+        return
+    certainty = details.get("certainty", Certainty.EXACT)
+    if certainty not in Certainty.values:
+        certainty = Certainty.EXACT
+    LifecycleFact.objects.create(
+        **{"offering" if isinstance(subject, Offering) else "model": subject},
+        field=field,
+        value=change.current_value[:10] if change.kind == StatusChange.Kind.DEPRECATION else change.current_value,
+        source_kind=LifecycleFact.SourceKind.STATUS_SOURCE if change.source_id else LifecycleFact.SourceKind.PERSON,
+        status_source=change.source,
+        recorded_by=change.recorded_by,
+        change=change,
+        retrieved_at=change.observed_at,
+        certainty=certainty,
+    )
+
+
+def _is_date(value: str) -> bool:
+    try:
+        dt.date.fromisoformat(value[:10])
+    except ValueError:
+        return False
+    return True
 
 
 def batch_announce(batch: uuid.UUID) -> None:
@@ -180,6 +229,7 @@ def status_change_record(
                 return None
             raise
         apply_to_subject(kind, subject, str(current_value), details, observed_at, str(previous_value))
+        _record_fact(change, subject, details)
         if announce:
             batch_announce(batch)
     return change

@@ -17,3 +17,10 @@ def check_sources(source_ids: list[int]) -> dict:
     """Check the named sources now (e.g. right after one is saved), due or not."""
     result = services.sweep(source_ids=source_ids, force=True)
     return {"checked": result.checked, "changed": result.changed, "failed": result.failed}
+
+
+@shared_task(name="vendors.tasks.catalog_import_run", ignore_result=True, soft_time_limit=240, time_limit=300)
+def catalog_import_run(job_id: int) -> dict:
+    """Import one uploaded catalog (a CatalogImport row)."""
+    job = services.catalog_import_execute(job_id=job_id)
+    return {"id": job_id, "status": job.status if job else "skipped"}

@@ -57,8 +57,33 @@ def change_payload(change: StatusChange) -> dict:
     }
 
 
-def dependency_payload(item: AffectedDependency) -> dict:
+def successor_of(offering):
+    """What the route's users are told to move to: the route's own successor, else its model's."""
+    return offering.successor or offering.model.successor
+
+
+def replacement_routes(affected: list[AffectedDependency]) -> dict[tuple[int, int], str]:
+    """(successor model id, distributor id) -> the successor's route through the same distributor,
+    for the dependencies whose route names a successor. One query."""
+    from vendors.models import Offering
+
+    wanted = {(successor.id, item.dependency.offering.distributor_id)
+              for item in affected if (successor := successor_of(item.dependency.offering)) is not None}
+    if not wanted:
+        return {}
+    routes = Offering.objects.filter(
+        model_id__in={model_id for model_id, _ in wanted}, distributor_id__in={distributor_id for _, distributor_id in wanted}
+    ).select_related("model", "distributor").order_by("id")
+    found = {}
+    for route in routes:
+        found.setdefault((route.model_id, route.distributor_id), _offering_label(route))
+    return found
+
+
+def dependency_payload(item: AffectedDependency, replacements: dict | None = None) -> dict:
     dependency = item.dependency
+    successor = successor_of(dependency.offering)
+    replacement = (replacements or {}).get((successor.id, dependency.offering.distributor_id)) if successor else None
     return {
         "id": dependency.id,
         "system": dependency.system,
@@ -70,6 +95,10 @@ def dependency_payload(item: AffectedDependency) -> dict:
         "reason": item.reason,
         "covering_fallbacks": [_offering_label(fallback.offering) for fallback in item.covering_fallbacks],
         "correlated_fallbacks": [_offering_label(fallback.offering) for fallback in item.correlated_fallbacks],
+        "successor": successor.name if successor else None,
+        # Where to go: the successor on the same distributor, and the fallbacks already on file.
+        "replacements": [*([replacement] if replacement else []),
+                         *(_offering_label(fallback.offering) for fallback in dependency.fallbacks.all())],
     }
 
 
@@ -100,8 +129,9 @@ def change_alert(
 ) -> Message:
     """`recoveries`: ids of the changes that end an event the team was told of; an email made only
     of those says so in its subject. `confirmation`: only folded changes (a digest entry)."""
+    replacements = replacement_routes(affected)
     dependencies = sorted(
-        (dependency_payload(item) for item in affected), key=lambda d: (d["criticality"], d["system"], d["environment"])
+        (dependency_payload(item, replacements) for item in affected), key=lambda d: (d["criticality"], d["system"], d["environment"])
     )
     payload = {"team": team.slug, "changes": [change_payload(change) for change in changes], "dependencies": dependencies}
     services = len({(d["system"], d["environment"]) for d in dependencies})

@@ -41,20 +41,25 @@ def countdowns_send(*, today: date | None = None) -> list[Alert]:
     """Remind the teams of the dependencies a retirement will reach, 90/30/7/1 days before it."""
     today = today or timezone.localdate()
     horizon = today + timedelta(days=max(settings.ALERT_COUNTDOWN_DAYS, default=0))
-    retiring: list[tuple[str, object, Event]] = []
+    retiring: list[tuple[str, object, list[Event]]] = []
     for model in AIModel.objects.filter(retirement_date__gte=today, retirement_date__lte=horizon).select_related("provider"):
-        retiring.append((f"model:{model.slug}", model, Event(kind=EventKind.RETIREMENT, level=EventLevel.MODEL, target=model.id, label=model.name)))
+        # A route with its own retirement date counts down to that date (below), not to the model's:
+        # distributors retire the same model on their own dates.
+        undated = model.offerings.filter(retirement_date__isnull=True).values_list("id", flat=True)
+        events = [Event(kind=EventKind.RETIREMENT, level=EventLevel.OFFERING, target=offering_id, label=model.name) for offering_id in undated]
+        if events:
+            retiring.append((f"model:{model.slug}", model, events))
     for offering in Offering.objects.filter(retirement_date__gte=today, retirement_date__lte=horizon).select_related(
         "model", "distributor"
     ):
-        retiring.append((f"offering:{offering.id}", offering, Event(kind=EventKind.RETIREMENT, level=EventLevel.OFFERING, target=offering.id, label=str(offering))))
+        retiring.append((f"offering:{offering.id}", offering, [Event(kind=EventKind.RETIREMENT, level=EventLevel.OFFERING, target=offering.id, label=str(offering))]))
     alerts = []
-    for key, subject, event in retiring:
+    for key, subject, events in retiring:
         days_left = (subject.retirement_date - today).days
         step = countdown_step(days_left)
         if step is None:
             continue
-        by_team = blast_radius([event]).by_team()
+        by_team = blast_radius(events).by_team()
         audience = Audience(team_ids=[team.id for team in by_team])
         severity = countdown_severity(step)
         name = subject.name if isinstance(subject, AIModel) else content._offering_label(subject)
@@ -68,7 +73,8 @@ def countdowns_send(*, today: date | None = None) -> list[Alert]:
             fan_out, _ = audience.fan_out(team.id, takes_countdown)
             if not fan_out:
                 continue
-            dependencies = sorted((content.dependency_payload(item) for item in affected), key=lambda d: (d["criticality"], d["system"]))
+            replacements = content.replacement_routes(affected)
+            dependencies = sorted((content.dependency_payload(item, replacements) for item in affected), key=lambda d: (d["criticality"], d["system"]))
             services = len({(d["system"], d["environment"]) for d in dependencies})
             when = "tomorrow" if days_left == 1 else ("today" if days_left == 0 else f"in {days_left} days")
             subject_line = (

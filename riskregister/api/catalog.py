@@ -10,7 +10,8 @@ from rest_framework import serializers, viewsets
 
 from riskregister.api.filters import RegisterFilterSet
 from riskregister.api.permissions import ReadSignedInWriteAdmin
-from vendors.models import AIModel, Lifecycle, Offering, OperationalStatus, Vendor, VendorRelationship
+from vendors.models import AIModel, LifecycleFact, Lifecycle, Offering, OperationalStatus, Vendor, VendorRelationship
+from vendors.selectors import current_facts, facts_prefetch, model_worst_case
 
 
 class StringListField(serializers.ListField):
@@ -24,7 +25,7 @@ class VendorSerializer(serializers.ModelSerializer):
         model = Vendor
         fields = [
             "id", "uuid", "name", "slug", "aliases", "provides_models", "distributes_models",
-            "headquarters_country", "website", "description", "created_at", "updated_at",
+            "headquarters_country", "website", "description", "minimum_notice_days", "catalog_ids", "created_at", "updated_at",
         ]
         read_only_fields = ["uuid", "created_at", "updated_at"]
 
@@ -96,18 +97,50 @@ class VendorRelationshipViewSet(viewsets.ModelViewSet):
     ordering = ["id"]
 
 
+class LifecycleFactSerializer(serializers.ModelSerializer):
+    source = serializers.CharField(source="source_label", read_only=True)
+
+    class Meta:
+        model = LifecycleFact
+        fields = ["field", "value", "source_kind", "source", "retrieved_at", "certainty"]
+        read_only_fields = fields
+
+
+def _facts(subject) -> list[dict]:
+    return LifecycleFactSerializer(list(current_facts(subject).values()), many=True).data
+
+
 class AIModelSerializer(serializers.ModelSerializer):
     provider = serializers.PrimaryKeyRelatedField(queryset=Vendor.objects.all(), help_text="Vendor id of the provider.")
     provider_slug = serializers.SlugRelatedField(source="provider", slug_field="slug", read_only=True)
-    aliases = StringListField(required=False, max_length=100)
+    aliases = StringListField(required=False, max_length=1000)
+    input_modalities = StringListField(required=False, max_length=20)
+    output_modalities = StringListField(required=False, max_length=20)
+    successor = serializers.PrimaryKeyRelatedField(queryset=AIModel.objects.all(), allow_null=True, required=False)
 
     class Meta:
         model = AIModel
         fields = [
             "id", "uuid", "provider", "provider_slug", "name", "slug", "aliases", "lifecycle", "deprecation_date",
-            "retirement_date", "open_weights", "export_control_notes", "created_at", "updated_at",
+            "retirement_date", "successor", "open_weights", "export_control_notes",
+            "mode", "family", "context_window", "max_output_tokens", "input_modalities", "output_modalities",
+            "supports_tool_use", "supports_reasoning", "release_date", "created_at", "updated_at",
         ]
         read_only_fields = ["uuid", "created_at", "updated_at"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        worst = model_worst_case(instance)
+        # The worst case over every route: distributors retire the same model on their own dates.
+        data["worst_case"] = {
+            "lifecycle": worst.lifecycle,
+            "deprecation_date": worst.deprecation_date.isoformat() if worst.deprecation_date else None,
+            "deprecation_offering": worst.deprecation_route.id if worst.deprecation_route else None,
+            "retirement_date": worst.retirement_date.isoformat() if worst.retirement_date else None,
+            "retirement_offering": worst.retirement_route.id if worst.retirement_route else None,
+        }
+        data["lifecycle_facts"] = _facts(instance)
+        return data
 
 
 class AIModelFilter(RegisterFilterSet):
@@ -123,7 +156,7 @@ class AIModelViewSet(viewsets.ModelViewSet):
     """Models of the providers, with their lifecycle and deprecation/retirement dates."""
     lookup_value_converter = "int"
 
-    queryset = AIModel.objects.select_related("provider")
+    queryset = AIModel.objects.select_related("provider").prefetch_related("offerings", facts_prefetch())
     serializer_class = AIModelSerializer
     permission_classes = [ReadSignedInWriteAdmin]
     filterset_class = AIModelFilter
@@ -138,15 +171,28 @@ class OfferingSerializer(serializers.ModelSerializer):
     provider = serializers.IntegerField(source="model.provider_id", read_only=True)
     distributor_slug = serializers.SlugRelatedField(source="distributor", slug_field="slug", read_only=True)
     regions = StringListField(required=False, max_length=200)
+    successor = serializers.PrimaryKeyRelatedField(queryset=AIModel.objects.all(), allow_null=True, required=False)
+    catalog_ids = StringListField(read_only=True)
+    safe_until = serializers.SerializerMethodField(help_text="The announced retirement date, else today + the promised notice.")
+    notice_days = serializers.IntegerField(read_only=True, allow_null=True)
+    lifecycle_facts = serializers.SerializerMethodField(help_text="Where each lifecycle fact came from, when, and how sure.")
 
     class Meta:
         model = Offering
         fields = [
             "id", "uuid", "model", "model_slug", "provider", "distributor", "distributor_slug", "distributor_model_id",
-            "regions", "lifecycle", "status", "status_changed_at", "deprecation_date", "retirement_date",
-            "created_at", "updated_at",
+            "regions", "lifecycle", "status", "status_changed_at", "deprecation_date", "retirement_date", "successor",
+            "safe_until", "notice_days", "input_price_per_mtok", "output_price_per_mtok", "catalog_format", "catalog_ids",
+            "catalog_listed", "lifecycle_facts", "created_at", "updated_at",
         ]
-        read_only_fields = ["uuid", "status_changed_at", "created_at", "updated_at"]
+        read_only_fields = ["uuid", "status_changed_at", "catalog_format", "catalog_listed", "created_at", "updated_at"]
+
+    def get_safe_until(self, offering) -> str | None:
+        date = offering.safe_until()
+        return date.isoformat() if date else None
+
+    def get_lifecycle_facts(self, offering) -> list[dict]:
+        return _facts(offering)
 
 
 class OfferingFilter(RegisterFilterSet):
@@ -166,7 +212,7 @@ class OfferingViewSet(viewsets.ModelViewSet):
     """One model made available by one distributor, with its lifecycle and operational status."""
     lookup_value_converter = "int"
 
-    queryset = Offering.objects.select_related("model", "distributor")
+    queryset = Offering.objects.select_related("model__provider", "distributor").prefetch_related(facts_prefetch())
     serializer_class = OfferingSerializer
     permission_classes = [ReadSignedInWriteAdmin]
     filterset_class = OfferingFilter

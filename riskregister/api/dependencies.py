@@ -24,6 +24,7 @@ from riskregister.api.filters import RegisterFilterSet
 from riskregister.api.permissions import AdminOnly, ReadSignedInWriteLead
 from riskregister.api.teams_fields import VisibleTeamField
 from riskregister.risks import services as risk_services
+from riskregister.risks.fallbacks import MAX_LIMIT, fallback_suggestions
 from riskregister.risks.models import Criticality, DataClassification, Dependency, Environment, Fallback, Risk
 from riskregister.teams.access import can_edit_team, scope_to_teams
 from vendors.models import Offering
@@ -160,6 +161,29 @@ def refuse_archived(dependency) -> None:
         raise Conflict("This dependency is archived (deleted): it and its risks are read-only. An admin may purge it.")
 
 
+class SuggestionQuerySerializer(serializers.Serializer):
+    other_jurisdiction = serializers.BooleanField(default=False, help_text="Only providers and distributors headquartered elsewhere.")
+    other_distributor = serializers.BooleanField(default=False, help_text="Only routes through another distributor.")
+    limit = serializers.IntegerField(default=10, min_value=1, max_value=MAX_LIMIT)
+
+
+class SuggestionSerializer(serializers.Serializer):
+    rank = serializers.IntegerField()
+    score = serializers.IntegerField()
+    offering = serializers.IntegerField(source="offering.id")
+    label = serializers.CharField(source="offering.__str__")
+    model = serializers.CharField(source="offering.model.slug")
+    provider = serializers.CharField(source="offering.model.provider.slug")
+    distributor = serializers.CharField(source="offering.distributor.slug")
+    distributor_model_id = serializers.CharField(source="offering.distributor_model_id")
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class ChooseSuggestionSerializer(serializers.Serializer):
+    offering = serializers.PrimaryKeyRelatedField(queryset=Offering.objects.all(), help_text="The suggested offering to add.")
+    notes = serializers.CharField(required=False, default="", allow_blank=True, max_length=2000)
+
+
 class DependencyFilter(LiveUnlessAskedFilterSet):
     team = django_filters.CharFilter(field_name="team__slug", label="Team slug.")
     archived = archived_filter()
@@ -218,6 +242,30 @@ class DependencyViewSet(ListFiltersOnly, viewsets.ModelViewSet):
     def update(self, request, *args, **kwargs):
         refuse_archived(self.get_object())
         return super().update(request, *args, **kwargs)
+
+    @extend_schema(
+        methods=["GET"], parameters=[SuggestionQuerySerializer], responses=SuggestionSerializer(many=True),
+        description="Offerings that would make a real fallback (another provider, not correlated), ranked with reasons.",
+    )
+    @extend_schema(methods=["POST"], request=ChooseSuggestionSerializer, responses={201: FallbackSerializer},
+                   description="Add the chosen offering as an untested fallback.")
+    @action(detail=True, methods=["get", "post"], url_path="fallback-suggestions", url_name="fallback-suggestions")
+    def fallback_suggestions(self, request, pk=None):
+        dependency = self.get_object()
+        if request.method == "POST":
+            if not can_edit_team(request.user, dependency.team_id):
+                raise PermissionDenied("Only the team's leads and admins change its fallbacks.")
+            choice = ChooseSuggestionSerializer(data=request.data)
+            choice.is_valid(raise_exception=True)
+            fallback = risk_services.fallback_add(
+                dependency=dependency, offering=choice.validated_data["offering"], actor=request.user,
+                notes=choice.validated_data["notes"],
+            )
+            return Response({"offering": fallback.offering_id, "tested_on": None}, status=status.HTTP_201_CREATED)
+        query = SuggestionQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        suggestions = fallback_suggestions(dependency=dependency, **query.validated_data)
+        return Response(SuggestionSerializer(suggestions, many=True).data)
 
     def perform_destroy(self, instance):
         if not can_edit_team(self.request.user, instance.team_id):

@@ -9,7 +9,7 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from riskregister.api import alerts, analysis, auth, catalog, dependencies, imports, risks, status, teams
+from riskregister.api import alerts, analysis, auth, catalog, catalog_import, dependencies, imports, risks, status, teams
 
 
 class PublicSchemaView(SpectacularAPIView):
@@ -59,6 +59,8 @@ v1_patterns = [
     path("exposure/", analysis.ExposureView.as_view(), name="exposure"),
     path("register.csv", analysis.RegisterCSVView.as_view(), name="register-csv"),
     path("teams/<slug:slug>/imports/", imports.TeamImportCreateView.as_view(), name="team-imports"),
+    path("catalog/import/", catalog_import.CatalogImportView.as_view(), name="catalog-import"),
+    path("catalog/imports/<int:pk>/", catalog_import.CatalogImportDetailView.as_view(), name="catalog-import-detail"),
     *router.urls,
 ]
 

@@ -183,7 +183,7 @@ def affected_dependencies(
         .order_by("-tested_on", "id")
     )
     offering_ids = {dependency.offering_id for dependency in dependencies} | {fallback.offering_id for fallback in fallbacks}
-    offerings = Offering.objects.select_related("model__provider", "distributor").in_bulk(offering_ids)
+    offerings = Offering.objects.select_related("model__provider", "model__successor", "distributor", "successor").in_bulk(offering_ids)
     teams = Team.objects.in_bulk({dependency.team_id for dependency in dependencies})
     by_dependency: dict[int, list[Fallback]] = {}
     for fallback in fallbacks:

@@ -368,6 +368,18 @@ def dependency_purge(*, dependency: Dependency, actor) -> None:
     dependency.delete()
 
 
+def fallback_add(*, dependency: Dependency, offering: Offering, actor, notes: str = "") -> Fallback:
+    """Add one offering (a chosen suggestion) as an untested fallback, keeping the others."""
+    current = [
+        {"offering": fallback.offering, "tested_on": fallback.tested_on, "notes": fallback.notes}
+        for fallback in dependency.fallbacks.select_related("offering")
+    ]
+    if any(spec["offering"].pk == offering.pk for spec in current):
+        raise ValidationError({"offering": [f"{offering} is already a fallback of this dependency."]})
+    fallbacks = fallback_set(dependency=dependency, fallbacks=[*current, {"offering": offering, "tested_on": None, "notes": notes}], actor=actor)
+    return next(fallback for fallback in fallbacks if fallback.offering_id == offering.pk)
+
+
 # --- risks of a team's own -----------------------------------------------------------------------
 
 

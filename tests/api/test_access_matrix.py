@@ -191,6 +191,14 @@ MATRIX: dict[str, list[Case]] = {
         Case("POST", admin_only(204), kwargs=pk("archived", "a")),
         Case("POST", admin_only(409), kwargs=pk("dependency", "a")),
     ],
+    "api:dependency-fallback-suggestions": [
+        Case("GET", team_a_row(), kwargs=pk("dependency", "a")),
+        Case("GET", expect(member_a=400, lead_a=400, lead_b=404, reviewer=400, admin=400), kwargs=pk("dependency", "a"),
+             query="?limit=many"),
+        # Choosing a suggestion: the team's lead and admins; another team's dependency is not found.
+        Case("POST", expect(member_a=403, lead_a=201, lead_b=404, reviewer=403, admin=201), kwargs=pk("dependency", "a"),
+             body=lambda w, r: {"offering": _spare_offering(w).id}),
+    ],
     # --- failure modes: the catalog, and each team's own ----------------------------------
     "api:failure-mode-list": [
         Case("GET", READ_SIGNED_IN, must_show=own_rows_shown("member_a", "lead_a")),
@@ -264,6 +272,14 @@ MATRIX: dict[str, list[Case]] = {
         Case("GET", expect(member_a=404, lead_a=404, lead_b=200, reviewer=200, admin=200), query="?by=provider&team=team-b"),
         Case("GET", expect(everyone=400), query="?by=colour"),
     ],
+    # --- catalog imports: admins upload a file, a worker imports it ------------------------------
+    "api:catalog-import": [
+        # Without a file: refused for everyone but admins, and a 400 naming `file` for them.
+        Case("POST", admin_only(400), body=lambda w, r: {"format": "litellm"}),
+    ],
+    "api:catalog-import-detail": [
+        Case("GET", admin_only(200), kwargs=lambda w: {"pk": _catalog_import().id}),
+    ],
     "api:register-csv": [
         Case("GET", READ_SIGNED_IN, must_show=own_rows_shown("member_a", "lead_a", roles_b=("lead_b", "reviewer"))),
         Case("GET", READ_SIGNED_IN, query="?team=team-a&status=open"),
@@ -312,6 +328,23 @@ MATRIX: dict[str, list[Case]] = {
         Case("GET", expect(member_a=404, lead_a=404, lead_b=200, reviewer=200, admin=200), kwargs=pk("alert", "b")),
     ],
 }
+
+
+def _spare_offering(w):
+    """An offering that is not yet a fallback of anything: Mistral's own API."""
+    from vendors.models import Offering
+
+    offering, _ = Offering.objects.get_or_create(
+        model=w.fallback_offering.model, distributor=w.fallback_offering.model.provider, distributor_model_id="mistral-large"
+    )
+    return offering
+
+
+def _catalog_import():
+    from vendors.models import CatalogImport
+
+    job, _ = CatalogImport.objects.get_or_create(filename="catalog.json", defaults={"format": "litellm", "data": b"{}"})
+    return job
 
 
 def api_url_names() -> set[str]:

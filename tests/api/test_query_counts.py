@@ -33,8 +33,8 @@ ROWS = 24
 LISTS = {
     "/api/v1/vendors/": (3, 3),
     "/api/v1/vendor-relationships/": (3, 3),
-    "/api/v1/models/": (3, 3),
-    "/api/v1/offerings/": (3, 3),
+    "/api/v1/models/": (5, 5),  # + the routes (worst case) and the lifecycle facts, prefetched
+    "/api/v1/offerings/": (4, 4),  # + the lifecycle facts, prefetched
     "/api/v1/teams/": (6, 4),
     "/api/v1/dependencies/": (6, 4),
     "/api/v1/failure-modes/": (5, 3),

@@ -2,7 +2,8 @@
 
 Only entries that match an offering (by the distributor's model id) or a model (by slug or alias)
 matter here: a deprecation date set or moved is a change of that subject; a matched entry that
-vanishes (LiteLLM drops retired models) is one too. Importing a whole catalog is another feature.
+vanishes (LiteLLM drops retired models) is one too. Importing a whole catalog (vendors, models and
+routes) is vendors/catalog, `manage.py import_catalog`.
 """
 
 from __future__ import annotations

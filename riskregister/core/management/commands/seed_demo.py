@@ -50,6 +50,28 @@ MODELS = [
     ("mistral-large-3", "Mistral Large 3", "mistral", ["mistral-large-latest", "mistral-large-3"], ""),
 ]
 
+# What each demo model can do, so that fallback suggestions work before any catalog import.
+CAPABILITIES = {
+    "claude-fable-5": {"mode": "chat", "family": "claude", "context_window": 200_000, "max_output_tokens": 64_000,
+                       "input_modalities": ["image", "pdf", "text"], "output_modalities": ["text"],
+                       "supports_tool_use": True, "supports_reasoning": True},
+    "claude-mythos-5": {"mode": "chat", "family": "claude", "context_window": 1_000_000, "max_output_tokens": 128_000,
+                        "input_modalities": ["image", "pdf", "text"], "output_modalities": ["text"],
+                        "supports_tool_use": True, "supports_reasoning": True},
+    "gpt-5-1": {"mode": "chat", "family": "gpt", "context_window": 400_000, "max_output_tokens": 128_000,
+                "input_modalities": ["image", "text"], "output_modalities": ["text"],
+                "supports_tool_use": True, "supports_reasoning": True},
+    "mistral-large-3": {"mode": "chat", "family": "mistral-large", "context_window": 256_000, "max_output_tokens": 32_000,
+                        "input_modalities": ["image", "text"], "output_modalities": ["text"],
+                        "supports_tool_use": True, "supports_reasoning": False, "open_weights": True},
+}
+
+# US dollars per million tokens in and out, per model (the demo's routes all list the same price).
+PRICES = {"claude-fable-5": (3, 15), "claude-mythos-5": (15, 75), "gpt-5-1": (1.25, 10), "mistral-large-3": (0.5, 1.5)}
+
+# Days of notice a vendor promises before retiring a model (a demo value; set yours in the admin).
+NOTICE_DAYS = {"anthropic": 60}
+
 OFFERINGS = [
     # model, distributor, distributor's model id, regions
     ("claude-fable-5", "anthropic", "claude-fable-5", ["global"]),
@@ -135,7 +157,8 @@ class Command(BaseCommand):
             vendors[slug], made = Vendor.objects.get_or_create(
                 slug=slug,
                 defaults={"name": name, "aliases": aliases, "provides_models": provides,
-                          "distributes_models": distributes, "headquarters_country": country},
+                          "distributes_models": distributes, "headquarters_country": country,
+                          "minimum_notice_days": NOTICE_DAYS.get(slug)},
             )
             created += made
         for source, kind, target, evidence in RELATIONSHIPS:
@@ -148,14 +171,15 @@ class Command(BaseCommand):
         for slug, name, provider, aliases, notes in MODELS:
             models[slug], made = AIModel.objects.get_or_create(
                 slug=slug,
-                defaults={"name": name, "provider": vendors[provider], "aliases": aliases, "export_control_notes": notes},
+                defaults={"name": name, "provider": vendors[provider], "aliases": aliases, "export_control_notes": notes,
+                          **CAPABILITIES.get(slug, {})},
             )
             created += made
         offerings = {}
         for model, distributor, model_id, regions in OFFERINGS:
             offerings[(model, distributor)], made = Offering.objects.get_or_create(
                 model=models[model], distributor=vendors[distributor], distributor_model_id=model_id,
-                defaults={"regions": regions},
+                defaults={"regions": regions, "input_price_per_mtok": PRICES[model][0], "output_price_per_mtok": PRICES[model][1]},
             )
             created += made
 
