@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "riskregister.teams",
     "riskregister.risks",
     "riskregister.alerts",
+    "riskregister.web",
 ]
 
 MIDDLEWARE = [
@@ -218,6 +219,8 @@ CELERY_BEAT_SCHEDULE = {
     "alerts-countdown-daily": {"task": "riskregister.alerts.tasks.send_countdowns", "schedule": 3600.0},
     "alerts-review-digest-daily": {"task": "riskregister.alerts.tasks.send_review_reminders", "schedule": 3600.0},
     "alerts-team-digests-daily": {"task": "riskregister.alerts.tasks.send_team_digests", "schedule": 3600.0},
+    # The dashboard's rollup (riskregister/web/rollup.py); also refreshed after every dispatched batch.
+    "web-rollups-refresh": {"task": "riskregister.web.tasks.refresh_rollups", "schedule": 300.0},
 }
 # /healthz reports unhealthy when the last heartbeat is older than this.
 HEARTBEAT_MAX_AGE_SECONDS = env_int("HEARTBEAT_MAX_AGE_SECONDS", 120, minimum=1)

@@ -15,12 +15,24 @@ from riskregister.alerts import services
 
 @shared_task(name="riskregister.alerts.tasks.dispatch_batch", ignore_result=True, soft_time_limit=120, time_limit=180)
 def dispatch_batch(batch: str) -> int:
-    return len(services.batch_dispatch(batch=uuid.UUID(batch)))
+    alerts = services.batch_dispatch(batch=uuid.UUID(batch))
+    _refresh_dashboards()
+    return len(alerts)
 
 
 @shared_task(name="riskregister.alerts.tasks.dispatch_pending", ignore_result=True, soft_time_limit=240, time_limit=300)
 def dispatch_pending() -> int:
-    return services.alerts_dispatch_pending()
+    dispatched = services.alerts_dispatch_pending()
+    if dispatched:
+        _refresh_dashboards()
+    return dispatched
+
+
+def _refresh_dashboards() -> None:
+    # A dispatched batch may have moved lifecycles and statuses that the dashboard's figures read.
+    from riskregister.web.tasks import refresh_rollups
+
+    refresh_rollups.delay()
 
 
 @shared_task(name="riskregister.alerts.tasks.deliver_alert", ignore_result=True, soft_time_limit=60, time_limit=90)
