@@ -72,12 +72,12 @@ def test_a_500_is_the_styled_page(client, story, monkeypatch):
 
 def test_several_events_at_once_uncovered_first(client, story):
     client.force_login(story.rita)
-    response = client.post("/scenarios/", {"action": "run", "ban_provider": ["anthropic", "openai"], "jurisdiction": ""})
+    response = client.post("/scenarios/", {"action": "run", "ban_provider": ["anthropic"], "outage_distributor": ["mistral"], "jurisdiction": ""})
     html = response.content.decode()
     assert response.status_code == 200
-    assert "ban of provider Anthropic; ban of provider OpenAI" in html
+    assert "ban of provider Anthropic; outage of distributor Mistral AI" in html
     # Within a team, uncovered dependencies come first: Customer Support's ticket-summariser (no
-    # fallback) before support-chat (its GPT fallback is hit by the OpenAI ban too, so neither covers).
+    # fallback, tier 3) before support-chat (tier 1, covered by its tested GPT fallback).
     assert html.index(">ticket-summariser<") < html.index(">support-chat<")
     assert "Residual exposure" in html and 'class="bar-after"' in html
 
