@@ -88,7 +88,9 @@ def risk_detail(request, risk_id: int):
             "treatment": risk.treatment or "mitigate",
         }
     )
-    mitigation_form = MitigationForm(initial={"treatment": risk.treatment or "mitigate", "mitigation": risk.mitigation})
+    # Its own ids: both forms have a treatment field.
+    mitigation_form = MitigationForm(initial={"treatment": risk.treatment or "mitigate", "mitigation": risk.mitigation},
+                                     auto_id="mitigation_%s")
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "assess":
@@ -112,7 +114,7 @@ def risk_detail(request, risk_id: int):
         elif action == "mitigate":
             if not may_mitigate:
                 raise PermissionDenied("Only the team's leads, reviewers and admins propose mitigations.")
-            mitigation_form = MitigationForm(request.POST)
+            mitigation_form = MitigationForm(request.POST, auto_id="mitigation_%s")
             if mitigation_form.is_valid() and write_or_form_errors(
                 mitigation_form,
                 lambda: services.risk_propose_mitigation(risk=risk, actor=request.user, **mitigation_form.cleaned_data),

@@ -68,7 +68,8 @@ def _save(request, form, save_form, result_events):
 @login_required
 def scenario_page(request):
     form = ScenarioForm(request.POST or None)
-    save_form = ScenarioSaveForm(request.POST if request.POST.get("action") == "save" else None)
+    # The name is needed only to save; running the same form must not be blocked by the browser.
+    save_form = ScenarioSaveForm(request.POST if request.POST.get("action") == "save" else None, use_required_attribute=False)
     result, status = None, 200
     if request.method == "POST":
         if form.is_valid():
