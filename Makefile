@@ -8,7 +8,12 @@ PORT ?= 8000
 # Local development and tests run with DEBUG on; production sets DEBUG=false and a SECRET_KEY.
 export DEBUG ?= true
 
-.PHONY: install migrate seed run test bench check clean
+.PHONY: install migrate seed run dev test bench check clean
+# `make run` is the demo as a newcomer meets it: DEBUG off (the site's own error pages), a secret key
+# generated once under var/, and the HTTPS settings off because it serves plain HTTP on loopback.
+DEMO_ENV = DEBUG=false SECRET_KEY="$$(cat var/secret_key)" ALLOWED_HOSTS=127.0.0.1,localhost \
+	SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0 \
+	SECURE_HSTS_INCLUDE_SUBDOMAINS=false SECURE_HSTS_PRELOAD=false BEHIND_PROXY=false
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,7 +28,16 @@ migrate: install
 seed: migrate
 	$(PY) manage.py seed_demo --if-empty
 
-run: seed
+var/secret_key:
+	mkdir -p var
+	umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+
+run: seed var/secret_key
+	$(DEMO_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
+	$(DEMO_ENV) PORT=$(PORT) bin/run-all
+
+# The same with DEBUG on (Django's debug pages, no static collection), for development.
+dev: seed
 	PORT=$(PORT) bin/run-all
 
 test: install
@@ -37,6 +51,7 @@ bench: install
 	$(PY) bench/exposure.py
 	$(PY) bench/sweep.py
 	$(PY) bench/fanout.py
+	$(PY) bench/web.py
 
 clean:
 	rm -rf var/*.sqlite3* var/mail var/static

@@ -197,7 +197,7 @@ def risk_timeline(*, risk: Risk) -> list[dict]:
             {
                 "at": record.history_date,
                 "kind": "change",
-                "who": record.history_user.get_username() if record.history_user else "the register",
+                "who": record.history_user.get_username() if record.history_user else "",
                 "summary": summary,
                 "fields": [change.field for change in changes],
             }

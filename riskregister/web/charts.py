@@ -17,8 +17,8 @@ HEAT_LEFT = 120
 HEAT_TOP = 8
 BAR_HEIGHT = 22
 BAR_GAP = 10
-BAR_LABEL = 170
-BAR_WIDTH = 250
+BAR_LABEL = 130
+BAR_WIDTH = 170
 # Filters of the register that a bar of each grouping links to.
 BAR_FILTER = {"provider": "provider", "distributor": "distributor", "team": "team"}
 
@@ -74,7 +74,7 @@ def bar_chart(rows: list[dict], *, title: str, by: str = "", value: str = "expos
     others = rows[limit:]
     return {
         "title": title, "bars": bars, "label_width": BAR_LABEL - 8, "bar_x": BAR_LABEL,
-        "width": BAR_LABEL + BAR_WIDTH + 60, "height": max(1, len(bars)) * (BAR_HEIGHT + BAR_GAP),
+        "width": BAR_LABEL + BAR_WIDTH + 50, "height": max(1, len(bars)) * (BAR_HEIGHT + BAR_GAP),
         "others": {"count": len(others), "value": sum(row[value] for row in others)},
         "total": sum(row[value] for row in rows),
     }

@@ -14,7 +14,7 @@ COLUMNS = ("provider", "distributor", "investor")
 COLUMN_TITLES = {"provider": "providers", "distributor": "distributors", "investor": "investors and owners"}
 ROW = 40
 COLUMN_WIDTH = 260
-LEFT = 100
+LEFT = 220
 TOP = 40
 EDGE_KINDS = (VendorRelationship.Kind.DISTRIBUTES, VendorRelationship.Kind.INVESTS_IN, VendorRelationship.Kind.OWNS)
 
@@ -64,7 +64,7 @@ def supply_graph(vendors: list, edges: list[tuple[int, int, str]], dependency_co
     for source, target, kind in edges:
         graph.add_edge(source, target, kind=kind)
     tallest = max((len(column) for column in columns.values()), default=1) or 1
-    height = TOP + tallest * ROW + 20
+    height = TOP + 20 + tallest * ROW + 20
     positions = nx.multipartite_layout(graph, subset_key="layer", align="vertical", scale=1) if graph.number_of_nodes() else {}
     # The layout spreads each column over [-1, 1] around the centre; map it onto the picture.
     ys = [float(y) for _, y in positions.values()]
@@ -76,11 +76,14 @@ def supply_graph(vendors: list, edges: list[tuple[int, int, str]], dependency_co
         nodes[vendor_id] = {
             "vendor": vendor,
             "x": LEFT + column * COLUMN_WIDTH,
-            "y": round(TOP + (max(ys) - float(y)) / span * (tallest - 1) * ROW) if len(ys) > 1 else TOP,
+            # The first of a column (the most used) on top.
+            "y": round(TOP + 20 + (float(y) - min(ys)) / span * (tallest - 1) * ROW) if len(ys) > 1 else TOP + 20,
             "dependencies": dependency_counts.get(vendor_id, 0),
             "conflicted": any(vendor_id in pair for pair in conflicts),
         }
         nodes[vendor_id]["radius"] = 6 + min(12, nodes[vendor_id]["dependencies"])
+        # Providers are labelled on their left, so that the edges leaving them to the right stay clear.
+        nodes[vendor_id]["label_left"] = column == 0
     drawn = []
     for source, target, kind in edges:
         drawn.append({

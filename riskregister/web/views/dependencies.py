@@ -61,7 +61,7 @@ def _history(dependency) -> list[dict]:
             words = "; ".join(
                 f"{Dependency._meta.get_field(change.field).verbose_name} changed" for change in delta.changes if change.field != "updated_at"
             ) or "saved it"
-        entries.append({"at": newer.history_date, "who": newer.history_user.get_username() if newer.history_user else "the register", "words": words})
+        entries.append({"at": newer.history_date, "who": newer.history_user.get_username() if newer.history_user else "", "words": words})
     return entries[:HISTORY]
 
 
