@@ -19,6 +19,9 @@ from riskregister.risks.models import Dependency
 PAGE = 50
 # ?sort= value -> (label, ordering); "-" in front of the value reverses it.
 SORTS = {
+    # By the unique (dependency, failure mode) index: the first page of a large register without
+    # sorting every risk (bench/web.py).
+    "register": ("service and failure mode", ("dependency_id", "failure_mode_id")),
     "residual": ("residual score", ("residual_score", "dependency__criticality", "id")),
     "tier": ("tier", ("dependency__criticality", "-residual_score", "id")),
     "team": ("team", ("dependency__team__name", "dependency__system", "id")),
@@ -34,7 +37,7 @@ def _ordering(sort: str) -> tuple[str, tuple[str, ...]]:
     descending = sort.startswith("-")
     key = sort.lstrip("-")
     if key not in SORTS:
-        key, descending = "residual", True
+        key, descending = "register", False
     fields = SORTS[key][1]
     if descending:
         fields = tuple(field[1:] if field.startswith("-") else f"-{field}" for field in fields[:1]) + fields[1:]
@@ -56,7 +59,7 @@ def register(request):
     )
     risk_filter = RiskFilter(params, queryset=queryset, request=request)
     valid = risk_filter.is_valid()
-    sort, ordering = _ordering(request.GET.get("sort", "-residual"))
+    sort, ordering = _ordering(request.GET.get("sort", "register"))
     risks = risk_filter.qs.order_by(*ordering) if valid else queryset.none()
     page = Paginator(risks, PAGE).get_page(request.GET.get("page"))
     context = {
