@@ -145,3 +145,42 @@ def test_the_status_feed_filters_and_never_links_other_schemes(client, story):
     html = client.get("/changes/?vendor=openai").content.decode()
     assert "GPT fine" in html and 'href="https://status.openai.com/"' in html
     assert client.get("/changes/?since=yesterday").status_code == 400
+
+
+PAGES = ["/", "/?matrix=inherent", "/register/", "/register/dependencies/", "/teams/", "/teams/support/", "/review/",
+         "/supply-chain/", "/supply-chain/?all=1", "/vendors/amazon/", "/models/claude-fable-5/", "/changes/", "/scenarios/"]
+
+
+def test_pages_carry_no_inline_script_handler_or_style(client, story):
+    import re
+
+    client.force_login(story.rita)
+    risk = story.support_chat.risks.first()
+    for path in PAGES + [f"/dependencies/{story.support_chat.id}/", f"/risks/{risk.id}/", "/nowhere/"]:
+        html = client.get(path).content.decode()
+        assert "style=" not in html, path
+        assert not re.search(r"\son[a-z]+=", html), path
+        for tag in re.findall(r"<script[^>]*>", html):
+            assert " src=" in tag, (path, tag)
+        assert html.count("<h1") == 1, path
+        ids = re.findall(r'\sid="([^"]+)"', html)
+        assert len(ids) == len(set(ids)), (path, sorted({i for i in ids if ids.count(i) > 1}))
+
+
+def test_a_lead_adds_a_subscription_and_a_member_pauses_their_own(client, story):
+    from riskregister.alerts.models import Subscription
+
+    client.force_login(story.alice)
+    response = client.post("/teams/support/", {"kinds": ["lifecycle"], "min_severity": "major", "mode": "daily_digest", "email": ""})
+    assert response.status_code == 302
+    subscription = Subscription.objects.get(team=story.support)
+    assert (subscription.kinds, subscription.min_severity, subscription.mode) == (["lifecycle"], "major", "daily_digest")
+    own = Subscription.objects.create(team=story.support, user=story.bob)
+    client.force_login(story.bob)
+    assert client.post("/teams/support/", {"min_severity": "info", "mode": "immediate"}).status_code == 403
+    assert client.post(f"/teams/support/subscriptions/{subscription.id}/toggle/").status_code == 403
+    response = client.post(f"/teams/support/subscriptions/{own.id}/toggle/")
+    assert response.status_code == 302
+    own.refresh_from_db()
+    assert own.active is False
+    assert "Subscription paused." in client.get("/teams/support/").content.decode()
