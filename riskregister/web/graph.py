@@ -65,7 +65,10 @@ def supply_graph(vendors: list, edges: list[tuple[int, int, str]], dependency_co
         graph.add_edge(source, target, kind=kind)
     tallest = max((len(column) for column in columns.values()), default=1) or 1
     height = TOP + 20 + tallest * ROW + 20
-    positions = nx.multipartite_layout(graph, subset_key="layer", align="vertical", scale=1) if graph.number_of_nodes() else {}
+    # Layers as ordered lists: given the attribute name instead, networkx groups them into sets and
+    # the order that reduces crossings is lost.
+    layers = {layer: [vendor.pk for vendor in columns[name]] for layer, name in enumerate(COLUMNS) if columns[name]}
+    positions = nx.multipartite_layout(graph, subset_key=layers, align="vertical", scale=1) if graph.number_of_nodes() else {}
     # The layout spreads each column over [-1, 1] around the centre; map it onto the picture.
     ys = [float(y) for _, y in positions.values()]
     span = (max(ys) - min(ys)) if ys and max(ys) != min(ys) else 1.0

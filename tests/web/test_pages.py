@@ -184,3 +184,19 @@ def test_a_lead_adds_a_subscription_and_a_member_pauses_their_own(client, story)
     own.refresh_from_db()
     assert own.active is False
     assert "Subscription paused." in client.get("/teams/support/").content.decode()
+
+
+def test_the_graph_keeps_the_order_that_reduces_crossings(db):
+    from riskregister.web.graph import supply_graph
+    from tests.factories import DistributorFactory, VendorFactory
+
+    providers = [VendorFactory(slug=f"p{i}", name=f"Provider {i}") for i in range(4)]
+    clouds = [DistributorFactory(slug=f"c{i}", name=f"Cloud {i}") for i in range(4)]
+    # Cloud i distributes provider 3 - i: in name order every edge would cross every other.
+    edges = [(clouds[i].pk, providers[3 - i].pk, "distributes") for i in range(4)]
+    counts = {provider.pk: 10 - index for index, provider in enumerate(providers)}
+    graph = supply_graph(providers + clouds, edges, counts)
+    y = {node["vendor"].slug: node["y"] for node in graph["nodes"]}
+    assert [slug for slug in sorted(y, key=lambda slug: (slug[0], y[slug])) if slug.startswith("p")] == ["p0", "p1", "p2", "p3"]
+    for i in range(4):
+        assert y[f"c{i}"] == y[f"p{3 - i}"]  # each cloud level with its provider: no crossing
