@@ -66,6 +66,7 @@ bench: install
 	$(PY) bench/sweep.py
 	$(PY) bench/fanout.py
 	$(PY) bench/catalog.py
+	$(PY) bench/web.py
 
 clean:
 	rm -rf var/*.sqlite3* var/mail var/static

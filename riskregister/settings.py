@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "riskregister.risks",
     "riskregister.alerts",
     "riskregister.imports",
+    "riskregister.web",
 ]
 
 MIDDLEWARE = [
@@ -254,6 +255,8 @@ CELERY_BEAT_SCHEDULE = {
     "alerts-team-digests-daily": {"task": "riskregister.alerts.tasks.send_team_digests", "schedule": 3600.0},
     # Import jobs whose message was lost or whose worker died (riskregister/imports/services.py).
     "imports-recover": {"task": "riskregister.imports.tasks.recover_import_jobs", "schedule": 60.0},
+    # The dashboard's rollup (riskregister/web/rollup.py); also refreshed after every dispatched batch.
+    "web-rollups-refresh": {"task": "riskregister.web.tasks.refresh_rollups", "schedule": 300.0},
 }
 # /healthz reports unhealthy when the last heartbeat is older than this.
 HEARTBEAT_MAX_AGE_SECONDS = env_int("HEARTBEAT_MAX_AGE_SECONDS", 120, minimum=1)

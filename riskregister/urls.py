@@ -7,8 +7,11 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("teams/", include("riskregister.teams.urls")),
-    path("", include("riskregister.risks.urls")),
     path("api/", include("riskregister.api.urls")),
-    path("", core_views.home, name="home"),
+    path("", include("riskregister.web.urls")),
 ]
+
+handler400 = "riskregister.web.views.errors.bad_request"
+handler403 = "riskregister.web.views.errors.permission_denied"
+handler404 = "riskregister.web.views.errors.page_not_found"
+handler500 = "riskregister.web.views.errors.server_error"

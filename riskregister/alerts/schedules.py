@@ -113,7 +113,7 @@ def review_reminders_send(*, today: date | None = None) -> list[Alert]:
             "failure_mode": risk.failure_mode.name, "offering": content._offering_label(risk.dependency.offering),
             "next_review_date": risk.next_review_date.isoformat() if risk.next_review_date else None,
             "reason": str(reason).replace("_", " "),
-            "url": f"{settings.SITE_URL}{reverse('risks:detail', args=[risk.id])}",
+            "url": f"{settings.SITE_URL}{reverse('web:risk', args=[risk.id])}",
         }
         for risk, reason in queue
     ]
@@ -122,7 +122,7 @@ def review_reminders_send(*, today: date | None = None) -> list[Alert]:
     )
     subject = f"[review] {len(risks)} risk{'s' if len(risks) != 1 else ''} due or overdue for review ({today.isoformat()})"
     text, html = content.render("review", {"risks": risks, "subject": subject, "today": today.isoformat(),
-                                           "queue_url": f"{settings.SITE_URL}{reverse('risks:review-queue')}"})
+                                           "queue_url": f"{settings.SITE_URL}{reverse('web:review-queue')}"})
     alerts = [
         to_address(Alert(
             kind=Alert.Kind.REVIEW, user=reviewer, dedupe_key=f"review:{reviewer.id}:{today.isoformat()}",

@@ -16,3 +16,31 @@ __all__ = [
     "review_reminders_send",
     "team_digests_send",
 ]
+
+
+def subscription_create(*, team, actor, kinds=(), min_severity="minor", mode="immediate", email="", user=None):
+    """A lead (or admin) subscribes the team, an address or one member to changes."""
+    from django.core.exceptions import PermissionDenied
+
+    from riskregister.alerts.models import Subscription
+    from riskregister.teams.access import can_edit_team
+
+    if not can_edit_team(actor, team.pk):
+        raise PermissionDenied("Only the team's leads and admins manage its subscriptions.")
+    subscription = Subscription(team=team, kinds=list(kinds), min_severity=min_severity, mode=mode, email=email, user=user)
+    subscription.full_clean()
+    subscription.save()
+    return subscription
+
+
+def subscription_set_active(*, subscription, active: bool, actor):
+    """Pause or resume a subscription: the team's leads and admins, or the member it sends to."""
+    from django.core.exceptions import PermissionDenied
+
+    from riskregister.teams.access import can_edit_team
+
+    if not (can_edit_team(actor, subscription.team_id) or (subscription.user_id and subscription.user_id == actor.pk)):
+        raise PermissionDenied("Only the team's leads, admins and its own member change this subscription.")
+    subscription.active = active
+    subscription.save(update_fields=["active", "updated_at"])
+    return subscription

@@ -57,12 +57,28 @@ def enqueue_batch_dispatch(batch: uuid.UUID) -> None:
 
 @shared_task(name="riskregister.alerts.tasks.dispatch_batch", ignore_result=True, soft_time_limit=120, time_limit=180)
 def dispatch_batch(batch: str) -> int:
-    return enqueue_delivery(services.batch_dispatch(batch=uuid.UUID(batch)))
+    alerts = services.batch_dispatch(batch=uuid.UUID(batch))
+    if alerts:
+        _refresh_dashboards()
+    return enqueue_delivery(alerts)
 
 
 @shared_task(name="riskregister.alerts.tasks.dispatch_pending", ignore_result=True, soft_time_limit=240, time_limit=300)
 def dispatch_pending() -> int:
-    return enqueue_delivery(services.alerts_dispatch_pending())
+    written = services.alerts_dispatch_pending()
+    if written:
+        _refresh_dashboards()
+    return enqueue_delivery(written)
+
+
+def _refresh_dashboards() -> None:
+    # A dispatched batch may have moved lifecycles and statuses that the dashboard's figures read.
+    from riskregister.web.tasks import refresh_rollups
+
+    try:
+        refresh_rollups.delay()
+    except Exception:  # broker down: the beat's periodic refresh catches up
+        logger.warning("could not enqueue the dashboard rollup refresh; the periodic one will run")
 
 
 @shared_task(name="riskregister.alerts.tasks.deliver_alerts", ignore_result=True, soft_time_limit=240, time_limit=300)

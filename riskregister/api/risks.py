@@ -26,7 +26,7 @@ from riskregister.api.teams_fields import VisibleTeamField
 from riskregister.risks import scoring
 from riskregister.risks import services as risk_services
 from riskregister.risks.models import Assessment, Criticality, Dependency, Environment, FailureMode, Risk, Treatment
-from riskregister.risks.selectors import band_expression
+from riskregister.risks.selectors import QueueReason, band_expression, queue_reason_q
 from riskregister.teams.access import can_edit_team, is_admin, is_reviewer, member_team_ids, scope_to_teams, sees_all_teams
 
 SCORE_FIELDS = (
@@ -201,8 +201,13 @@ class RiskFilter(LiveUnlessAskedFilterSet):
     environment = django_filters.ChoiceFilter(field_name="dependency__environment", choices=Environment.choices)
     criticality = django_filters.TypedChoiceFilter(field_name="dependency__criticality", choices=Criticality.choices, coerce=int)
     offering = django_filters.NumberFilter(field_name="dependency__offering")
-    provider = django_filters.NumberFilter(field_name="dependency__offering__model__provider")
-    distributor = django_filters.NumberFilter(field_name="dependency__offering__distributor")
+    provider = django_filters.CharFilter(method="filter_vendor", field_name="dependency__offering__model__provider", label="Provider id or slug.")
+    distributor = django_filters.CharFilter(method="filter_vendor", field_name="dependency__offering__distributor", label="Distributor id or slug.")
+    model = django_filters.CharFilter(method="filter_vendor", field_name="dependency__offering__model", label="Model id or slug.")
+    reason = django_filters.ChoiceFilter(
+        choices=list(QueueReason.LABELS.items()), method="filter_reason", label="Waiting in the review queue for this reason."
+    )
+    due_before = django_filters.DateFilter(field_name="next_review_date", lookup_expr="lte", label="Next review on or before this date.")
     level = django_filters.ChoiceFilter(field_name="failure_mode__level", choices=FailureMode.Level.choices)
     band = django_filters.ChoiceFilter(choices=[(name, name) for name in scoring.band_names()], method="filter_band")
     min_residual_score = django_filters.NumberFilter(method="filter_min_residual_score", label="Residual score at least this (1-25).")
@@ -212,7 +217,20 @@ class RiskFilter(LiveUnlessAskedFilterSet):
 
     class Meta:
         model = Risk
-        fields = ["dependency", "failure_mode", "status", "treatment", "owner"]
+        fields = [
+            "dependency", "failure_mode", "status", "treatment", "owner",
+            "residual_likelihood", "residual_impact", "inherent_likelihood", "inherent_impact",
+        ]
+
+    def filter_vendor(self, queryset, name, value):
+        # An id, or a slug: the pages link by slug, older API clients send ids.
+        value = value.strip()
+        if value.isdigit():
+            return queryset.filter(**{name: int(value)})
+        return queryset.filter(**{f"{name}__slug": value.lower()})
+
+    def filter_reason(self, queryset, name, value):
+        return queryset.filter(queue_reason_q(value))
 
     def filter_band(self, queryset, name, value):
         return queryset.alias(_band=band_expression(F("residual_likelihood") * F("residual_impact"))).filter(_band=value)

@@ -3,7 +3,6 @@ import logging
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -76,6 +75,3 @@ def healthz(request):
     response._has_been_logged = True
     return response
 
-
-def home(request):
-    return render(request, "home.html")

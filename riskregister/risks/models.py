@@ -274,6 +274,10 @@ class SavedScenario(Entity):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="saved_scenarios"
     )
+    team = models.ForeignKey(
+        Team, on_delete=models.CASCADE, null=True, blank=True, related_name="saved_scenarios",
+        help_text="The team a lead saved it for; empty for a reviewer's, site-wide.",
+    )
 
     class Meta:
         ordering = ["name"]

@@ -153,22 +153,29 @@ def run_saved_scenario(saved: SavedScenario, *, team_ids: Iterable[int] | None =
     return run_scenario(parse_events(saved.events), team_ids=team_ids)
 
 
-def scenario_save(*, name: str, events: Iterable[dict], actor=None, description: str = "") -> SavedScenario:
-    """Keep a scenario under a name (replacing one of the same name). Events are checked first and
-    stored as specs by id, so that a renamed slug does not break it. Reviewers and admins only;
-    `actor=None` is the operator at the command line."""
+def scenario_save(*, name: str, events: Iterable[dict], actor=None, description: str = "", team=None) -> SavedScenario:
+    """Keep a scenario under a name. Events are checked first and stored as specs by id, so that a
+    renamed slug does not break it. A reviewer's (or admin's) is site-wide; a lead saves one for a team
+    they lead (`team`). Saving again under one's own name replaces it; a name someone else saved is
+    refused, never overwritten. `actor=None` is the operator at the command line."""
     from django.core.exceptions import PermissionDenied
 
-    from riskregister.teams.access import is_admin, is_reviewer
+    from riskregister.teams.access import can_edit_team, is_admin, is_reviewer
 
-    if actor is not None and not (is_reviewer(actor) or is_admin(actor)):
-        raise PermissionDenied("Only risk reviewers and admins may save scenarios.")
+    if actor is not None:
+        if team is None and not (is_reviewer(actor) or is_admin(actor)):
+            raise PermissionDenied("Only risk reviewers and admins save site-wide scenarios; a lead saves one for a team.")
+        if team is not None and not (can_edit_team(actor, team.pk) or is_reviewer(actor)):
+            raise PermissionDenied("Only the team's leads save scenarios for it.")
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": ["A saved scenario needs a name."]})
     parsed = parse_events(events)
     specs = [{"kind": event.kind, "level": event.level, "target": event.target} for event in parsed]
+    existing = SavedScenario.objects.filter(name=name).first()
+    if existing is not None and actor is not None and existing.created_by_id != actor.pk:
+        raise ValidationError({"name": ["Someone else saved a scenario under this name; choose another."]})
     saved, _ = SavedScenario.objects.update_or_create(
-        name=name, defaults={"events": specs, "description": description, "created_by": actor}
+        name=name, defaults={"events": specs, "description": description, "created_by": actor, "team": team}
     )
     return saved

@@ -87,11 +87,16 @@ def test_timeline_reads_proposal_changes_and_assessments_newest_first(db, review
     timeline = risk_timeline(risk=risk)
     kinds = [(entry["kind"], entry["who"]) for entry in timeline]
     assert ("assessment", "reviewer") in kinds and ("change", "lead-a") in kinds
-    assert timeline[-1]["summary"] == "proposed"
+    assert timeline[-1]["summary"] == "proposed it from the failure mode Provider outage"
+    # One entry per assessment: the risk row's own record of the same scoring is not repeated.
+    assert [entry["who"] for entry in timeline].count("reviewer") == 1
     assessment = next(entry for entry in timeline if entry["kind"] == "assessment")
     assert assessment["rationale"] == "Second provider tested." and "low" in assessment["summary"]
     mitigation = next(entry for entry in timeline if entry["who"] == "lead-a")
     assert "mitigation" in mitigation["fields"] and "treatment" in mitigation["fields"]
+    # In words, by field label, never the raw field names.
+    assert "residual_likelihood" not in " ".join(entry["summary"] for entry in timeline)
+    assert "treatment from none to mitigate" in mitigation["summary"]
     assert [entry["at"] for entry in timeline] == sorted((entry["at"] for entry in timeline), reverse=True)
 
 

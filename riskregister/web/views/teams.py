@@ -1,0 +1,106 @@
+"""The team's page: every dependency (uncovered first) with its route's live state, every risk as a
+band chip, the changes that reached the team, the alerts it received and its subscriptions."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from riskregister.alerts import services as alert_services
+from riskregister.alerts.models import Alert, Subscription
+from riskregister.alerts.selectors import open_events_for_dependencies, team_recent_changes
+from riskregister.risks import scoring
+from riskregister.risks.impact import correlated_fallbacks, covered_against_own_provider_ban
+from riskregister.risks.models import Dependency, Fallback, Risk
+from riskregister.teams.access import can_edit_team, get_visible_team_or_404, visible_teams
+from riskregister.web.forms import SubscriptionForm
+from riskregister.web.views.common import write_or_form_errors
+
+RECENT_CHANGES = 20
+RECENT_ALERTS = 20
+
+
+@login_required
+def team_list(request):
+    teams = visible_teams(request.user).order_by("name")
+    return render(request, "web/team_list.html", {"teams": teams})
+
+
+def _alerts(team):
+    alerts = Alert.objects.filter(team=team).order_by("-created_at", "-id")
+    # Deliveries per recipient, where the outbox keeps them.
+    if "deliveries" in {relation.get_accessor_name() for relation in Alert._meta.related_objects}:
+        alerts = alerts.prefetch_related("deliveries")
+    return list(alerts[:RECENT_ALERTS])
+
+
+@login_required
+def team_detail(request, slug: str):
+    team = get_visible_team_or_404(request.user, slug)
+    may_edit = can_edit_team(request.user, team.id)
+    subscription_form = SubscriptionForm(request.POST or None, initial={"min_severity": "minor", "mode": "immediate"})
+    if request.method == "POST":
+        if not may_edit:
+            raise PermissionDenied("Only the team's leads and admins manage its subscriptions.")
+        if subscription_form.is_valid() and write_or_form_errors(
+            subscription_form,
+            lambda: alert_services.subscription_create(team=team, actor=request.user, **subscription_form.cleaned_data),
+        ):
+            messages.success(request, "Subscription added.")
+            return redirect("web:team", slug=team.slug)
+    dependencies = list(
+        Dependency.objects.filter(team=team)
+        .select_related("offering__model__provider", "offering__distributor", "owner")
+        .prefetch_related(
+            Prefetch("fallbacks", queryset=Fallback.objects.select_related("offering__model__provider", "offering__distributor").order_by("id")),
+            Prefetch("risks", queryset=Risk.objects.select_related("failure_mode").order_by("failure_mode__name")),
+        )
+        .annotate(covered_against_ban=covered_against_own_provider_ban())
+        .order_by("covered_against_ban", "criticality", "system")
+    )
+    events = open_events_for_dependencies(dependency_ids=[dependency.id for dependency in dependencies])
+    rows = []
+    for dependency in dependencies:
+        correlated = {fallback.id for fallback in correlated_fallbacks(dependency)}
+        risks = sorted(
+            (
+                {"risk": risk, "score": scoring.score(risk.residual_likelihood, risk.residual_impact),
+                 "band": scoring.band(risk.residual_likelihood, risk.residual_impact)}
+                for risk in dependency.risks.all()
+            ),
+            key=lambda row: (-row["score"], row["risk"].failure_mode.name),
+        )
+        rows.append(
+            {
+                "dependency": dependency,
+                "fallbacks": [{"fallback": fallback, "correlated": fallback.id in correlated} for fallback in dependency.fallbacks.all()],
+                "risks": risks,
+                "worst": risks[0] if risks else None,
+                "events": events.get(dependency.id, []),
+            }
+        )
+    context = {
+        "team": team,
+        "rows": rows,
+        "changes": team_recent_changes(team_ids=[team.id], limit=RECENT_CHANGES),
+        "alerts": _alerts(team),
+        "subscriptions": list(Subscription.objects.filter(team=team).select_related("user").order_by("id")),
+        "subscription_form": subscription_form if may_edit else None,
+        "may_edit": may_edit,
+    }
+    return render(request, "web/team_detail.html", context, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@require_POST
+def subscription_toggle(request, slug: str, subscription_id: int):
+    team = get_visible_team_or_404(request.user, slug)
+    subscription = Subscription.objects.filter(team=team, pk=subscription_id).first()
+    if subscription is None:
+        raise Http404("No such subscription.")
+    alert_services.subscription_set_active(subscription=subscription, active=not subscription.active, actor=request.user)
+    messages.success(request, f"Subscription {'resumed' if subscription.active else 'paused'}.")
+    return redirect("web:team", slug=team.slug)
