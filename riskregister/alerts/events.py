@@ -55,6 +55,11 @@ class Event(Entity):
     def is_open(self) -> bool:
         return self.closed_at is None
 
+    @property
+    def label(self) -> str:
+        """What the pages' live-state badges say of it."""
+        return self.title
+
     def as_reach_event(self) -> ReachEvent:
         target = self.target if self.level == EventLevel.JURISDICTION else int(self.target)
         return ReachEvent(kind=self.kind, level=self.level, target=target, change_id=self.last_change_id, label=self.title)

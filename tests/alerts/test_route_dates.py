@@ -9,7 +9,7 @@ from riskregister.alerts import services
 from riskregister.risks.impact import blast_radius
 from tests.factories import AIModelFactory, OfferingFactory
 from vendors.reach import Event, EventKind, EventLevel
-from vendors.services import status_change_record
+from vendors.recording import status_change_record
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2026, 11, 27)

@@ -10,7 +10,7 @@ from tests.api.conftest import client_for
 from tests.factories import AIModelFactory, DistributorFactory, OfferingFactory, StatusSourceFactory, UserFactory, VendorFactory
 from vendors.models import LifecycleFact, StatusChange
 from vendors.selectors import current_facts, model_worst_case
-from vendors.services import status_change_record
+from vendors.recording import status_change_record
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 12, 1)

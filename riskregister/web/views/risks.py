@@ -8,7 +8,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from riskregister.alerts.selectors import dependency_reach
 from riskregister.risks import scoring, selectors, services
 from riskregister.risks.models import Criticality, Risk
 from riskregister.teams.access import can_edit_team, is_admin, is_reviewer, scope_to_teams, visible_teams
@@ -135,7 +134,6 @@ def risk_detail(request, risk_id: int):
         "residual": {"score": scoring.score(*residual_cell), "band": scoring.band(*residual_cell)},
         "matrix": matrix,
         "timeline": selectors.risk_timeline(risk=risk),
-        "reached": dependency_reach(dependency_id=risk.dependency_id, limit=20),
         "assessment_form": assessment_form if may_assess else None,
         "mitigation_form": mitigation_form if may_mitigate else None,
         "may_review": may_assess,

@@ -14,7 +14,7 @@ from tests.factories import AIModelFactory, DependencyFactory, OfferingFactory, 
 from vendors import catalog
 from vendors.catalog import entries as rules
 from vendors.models import AIModel, LifecycleFact, Offering, StatusChange, Vendor
-from vendors.services import status_change_record
+from vendors.recording import status_change_record
 
 DATA = Path(__file__).with_name("data")
 pytestmark = pytest.mark.django_db
