@@ -296,3 +296,17 @@ def test_a_failing_hot_source_backs_off_as_before(page, offering, settings):
 def test_an_idle_sweep_tick_is_one_query(source, django_assert_num_queries):
     with django_assert_num_queries(1):
         assert services.sweep().checked == 0
+
+
+def test_admin_action_shows_the_push_url_once_and_revokes_it(source, admin):
+    client = Client()
+    client.force_login(admin)
+    changelist = "/admin/vendors/statussource/"
+    response = client.post(changelist, {"action": "rotate_push_url", "_selected_action": [source.id]}, follow=True)
+    shown = [str(m) for m in response.context["messages"] if "/hooks/sources/" in str(m)]
+    assert len(shown) == 1
+    url = shown[0].split(": ", 1)[1]
+    assert post(Client(), url.removeprefix("http://127.0.0.1:8000"), {}).status_code == 202
+    assert url.rsplit("/", 2)[1] not in client.get(f"{changelist}{source.id}/change/").content.decode()
+    client.post(changelist, {"action": "revoke_push_url", "_selected_action": [source.id]})
+    assert post(Client(), url.removeprefix("http://127.0.0.1:8000"), {}).status_code == 404
