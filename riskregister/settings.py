@@ -243,7 +243,9 @@ CELERY_TIMEZONE = TIME_ZONE
 # where an admin can change them.
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "riskregister.core.tasks.heartbeat", "schedule": 30.0},
-    "checks-sweep": {"task": "vendors.tasks.sweep_due_sources", "schedule": 30.0},
+    # Every 5 s, so that a due source waits a few seconds at most; an idle tick is one indexed
+    # query (bench/latency.py measures it). A push also enqueues its source's check directly.
+    "checks-sweep": {"task": "vendors.tasks.sweep_due_sources", "schedule": 5.0},
     # Alerts (riskregister/alerts/tasks.py). The dispatcher is also triggered when changes are recorded;
     # this tick is the safety net for a change committed while the broker was down.
     "alerts-dispatch": {"task": "riskregister.alerts.tasks.dispatch_pending", "schedule": 5.0},
@@ -328,6 +330,14 @@ CHECKS_SWEEP_MAX_SOURCES = env_int("CHECKS_SWEEP_MAX_SOURCES", 5000, minimum=1)
 CHECKS_SWEEP_MAX_SECONDS = env_int("CHECKS_SWEEP_MAX_SECONDS", 100, minimum=1)
 # A failing source waits interval x 2^(failures-1), at most this long, before its next check.
 CHECKS_MAX_BACKOFF_SECONDS = env_int("CHECKS_MAX_BACKOFF_SECONDS", 6 * 3600, minimum=60)
+# A hot source (an open incident, a component not operational, or a change in its last check) is
+# checked this often until it is calm again (never less often than its own interval).
+CHECKS_HOT_INTERVAL = env_int("CHECKS_HOT_INTERVAL", 30, minimum=5)
+# Pushed updates (vendors/push.py): pushes cause at most one check per this many seconds per source;
+# more are answered 202 and coalesced.
+CHECKS_PUSH_MIN_INTERVAL = env_int("CHECKS_PUSH_MIN_INTERVAL", 10, minimum=1)
+# A pushed body larger than this is refused with 413 (Statuspage's incident bodies are a few KiB).
+CHECKS_PUSH_MAX_BYTES = env_int("CHECKS_PUSH_MAX_BYTES", 256 * 1024, minimum=1024)
 
 # --- risk scoring (riskregister/risks/scoring.py) ------------------------------------------
 RISK_MATRIX = {

@@ -1,4 +1,4 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models
 
 from django import forms
@@ -87,7 +87,7 @@ class StatusSourceAdmin(admin.ModelAdmin):
     formfield_overrides = HTTPS_URL_FIELDS
     list_display = [
         "name", "kind", "vendor", "enabled", "interval", "healthy", "last_checked_at", "last_success_at",
-        "consecutive_failures", "next_check_at", "short_error",
+        "consecutive_failures", "next_check_at", "short_error", "push_url_set", "last_push_at", "push_count",
     ]
     list_filter = ["kind", "enabled", "vendor"]
     search_fields = ["name", "url"]
@@ -95,9 +95,29 @@ class StatusSourceAdmin(admin.ModelAdmin):
     list_select_related = ["vendor"]
     readonly_fields = [
         "last_checked_at", "last_success_at", "last_error", "consecutive_failures", "next_check_at", "etag",
-        "last_modified", "state",
+        "last_modified", "state", "troubled", "push_url_set", "last_push_at", "last_push_outcome", "push_count",
     ]
-    actions = ["check_now"]
+    actions = ["check_now", "rotate_push_url", "revoke_push_url"]
+
+    @admin.display(boolean=True, description="push URL")
+    def push_url_set(self, source):
+        return source.has_push_url
+
+    @admin.action(description="Create or rotate the push URL of the selected sources (shown once)")
+    def rotate_push_url(self, request, queryset):
+        from vendors.push import push_url_rotate
+
+        for source in queryset:
+            # Shown here once: only the token's hash is stored.
+            self.message_user(request, f"Push URL of {source}: {push_url_rotate(source=source)}", messages.WARNING)
+
+    @admin.action(description="Revoke the push URL of the selected sources")
+    def revoke_push_url(self, request, queryset):
+        from vendors.push import push_url_revoke
+
+        for source in queryset:
+            push_url_revoke(source=source)
+        self.message_user(request, f"Revoked the push URL of {queryset.count()} sources.", messages.SUCCESS)
 
     @admin.display(description="last error")
     def short_error(self, source):

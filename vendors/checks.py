@@ -22,7 +22,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from vendors import http, selectors
+from vendors import http, push, selectors
 from vendors.models import StatusSource
 from vendors.recording import batch_announce
 from vendors.sources import get_kind
@@ -81,17 +81,42 @@ def select_due_sources(*, source_ids=None, force: bool = False) -> list[StatusSo
     overlap (two beat schedulers, a slow sweep) never check the same source twice.
     """
     now = timezone.now()
+    sources = selectors.sources_due(now=now, source_ids=source_ids, force=force)
+    # The sweep ticks every few seconds: when nothing is due, one indexed read and no write lock.
+    if not sources.exists():
+        return []
     # At most CHECKS_SWEEP_MAX_SOURCES, so that one sweep ends well within its task's time limit;
     # the rest stay due for the next tick.
-    sources = selectors.sources_due(now=now, source_ids=source_ids, force=force)
     with transaction.atomic():
         # SQLite ignores FOR UPDATE but serialises writers (transaction_mode IMMEDIATE); on
         # PostgreSQL SKIP LOCKED lets a second sweep take the sources the first did not.
         claimed = list(sources.select_for_update(skip_locked=True, of=("self",))[: settings.CHECKS_SWEEP_MAX_SOURCES])
+        # `check_claimed_at` tells a push that the check is running (vendors/push.py), and
+        # `push_not_before` keeps pushes from checking the source again at once.
         StatusSource.objects.filter(id__in=[s.id for s in claimed]).update(
-            next_check_at=now + timezone.timedelta(seconds=CLAIM_LEASE_SECONDS)
+            next_check_at=now + timezone.timedelta(seconds=CLAIM_LEASE_SECONDS),
+            check_claimed_at=now,
+            push_not_before=now + timezone.timedelta(seconds=settings.CHECKS_PUSH_MIN_INTERVAL),
+            push_pending=False,
         )
     return claimed
+
+
+def claim_release(source: StatusSource, fields: list[str]) -> None:
+    """Write a finished check's `fields` of `source` and end its claim, in one UPDATE: a push that
+    came during the check (`push_pending`, vendors/push.py) makes the source due again."""
+    now = timezone.now()
+    values = {name: getattr(source, name) for name in fields}
+    values["next_check_at"] = push.pending_push_next_check(now, scheduled=source.next_check_at)
+    StatusSource.objects.filter(id=source.id).update(**values, check_claimed_at=None, push_pending=False, updated_at=now)
+
+
+def next_interval(source: StatusSource, *, changed: bool) -> int:
+    """Seconds to the next check of a source whose check succeeded: CHECKS_HOT_INTERVAL while it is
+    hot (trouble going on, or a change just seen), else its own interval."""
+    if source.troubled or changed:
+        return min(settings.CHECKS_HOT_INTERVAL, source.interval)
+    return source.interval
 
 
 @dataclass
@@ -188,7 +213,7 @@ def run_checks(
         raise
     fetcher.join()
     if skipped:
-        StatusSource.objects.filter(id__in=skipped).update(next_check_at=timezone.now())
+        StatusSource.objects.filter(id__in=skipped).update(next_check_at=timezone.now(), check_claimed_at=None)
         logger.warning("Sweep out of time: %d sources left for the next sweep", len(skipped))
     for source in sources:
         if source.id not in results and source.id not in skipped:
@@ -215,26 +240,27 @@ def _complete(source: StatusSource, outcome: _Outcome) -> CheckResult:
             context = RecordContext(source=source, batch=batch, observed_at=now, state=dict(source.state or {}))
             if parsed is not None:
                 kind.record(parsed, context)
+                # A 304 says the same as the last answer: the source stays as troubled as it was.
+                source.troubled = kind.is_troubled(parsed, source)
             source.state = context.state
             source.last_checked_at = now
             source.last_success_at = now
             source.last_error = ""
             source.consecutive_failures = 0
-            source.next_check_at = now + timezone.timedelta(seconds=source.interval)
+            source.next_check_at = now + timezone.timedelta(seconds=next_interval(source, changed=bool(context.changes)))
             source.etag = (fetched.etag or "")[:500]
             source.last_modified = (fetched.last_modified or "")[:100]
-            source.save(
-                update_fields=[
-                    "state", "last_checked_at", "last_success_at", "last_error", "consecutive_failures",
-                    "next_check_at", "etag", "last_modified", "updated_at",
-                ]
+            claim_release(
+                source,
+                ["state", "last_checked_at", "last_success_at", "last_error", "consecutive_failures", "etag",
+                 "last_modified", "troubled"],
             )
             if context.changes:
                 batch_announce(batch)
     except Exception as exc:
         if not isinstance(exc, SourceError):
             logger.exception("Checking source %s (%s) failed", source.id, source.kind)
-        source.refresh_from_db(fields=["state", "last_success_at", "consecutive_failures"])
+        source.refresh_from_db(fields=["state", "last_success_at", "consecutive_failures", "troubled"])
         return _mark_failed(source, _describe(exc))
     return CheckResult(
         source_id=source.id, source_name=source.name, ok=True, changes=len(context.changes),
@@ -255,7 +281,7 @@ def _mark_failed(source: StatusSource, message: str) -> CheckResult:
     source.next_check_at = now + timezone.timedelta(
         seconds=backoff_seconds(interval=source.interval, failures=source.consecutive_failures)
     )
-    source.save(update_fields=["consecutive_failures", "last_checked_at", "last_error", "next_check_at", "updated_at"])
+    claim_release(source, ["consecutive_failures", "last_checked_at", "last_error"])
     logger.warning("Source %s (%s) failed: %s", source.id, source.name, message)
     return CheckResult(source_id=source.id, source_name=source.name, ok=False, error=message)
 

@@ -214,6 +214,15 @@ class Offering(Entity):
         return (today or timezone.localdate()) + dt.timedelta(days=notice)
 
 
+class PushOutcome(models.TextChoices):
+    """What a pushed update did to its source's schedule (vendors/push.py)."""
+
+    SCHEDULED = "scheduled", "Check scheduled now"
+    DEFERRED = "deferred", "Rate-limited: check soon after the last one"
+    COALESCED = "coalesced", "Coalesced: a check was already due"
+    AFTER_CHECK = "after_check", "One more check after the running one"
+
+
 class StatusSource(Entity):
     """Something the background checks watch. Its `kind` names the adapter in vendors/sources/."""
 
@@ -247,6 +256,19 @@ class StatusSource(Entity):
     state = models.JSONField(
         default=dict, blank=True, help_text="What the adapter remembers between checks (open incidents, seen entries)."
     )
+    # Hot: the last check saw an open incident or a component not operational (vendors/checks.py
+    # then checks again after CHECKS_HOT_INTERVAL rather than `interval`).
+    troubled = models.BooleanField(default=False)
+    # The claim of a running check (vendors/checks.py); a push arriving while it is set sets
+    # `push_pending`, which the check's completion turns into one more check (vendors/push.py).
+    check_claimed_at = models.DateTimeField(null=True, blank=True)
+    # Pushed updates (vendors/push.py): the SHA-256 of the push URL's token, never the token.
+    push_token_hash = models.CharField(max_length=64, blank=True, editable=False)
+    push_pending = models.BooleanField(default=False)
+    push_not_before = models.DateTimeField(null=True, blank=True)
+    last_push_at = models.DateTimeField(null=True, blank=True)
+    last_push_outcome = models.CharField(max_length=20, blank=True, choices=PushOutcome.choices)
+    push_count = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         ordering = ["name"]
@@ -276,6 +298,10 @@ class StatusSource(Entity):
     @property
     def is_healthy(self) -> bool:
         return self.consecutive_failures == 0 and self.last_success_at is not None
+
+    @property
+    def has_push_url(self) -> bool:
+        return bool(self.push_token_hash)
 
 
 class StatusChange(Entity):

@@ -8,7 +8,11 @@ of it exactly as of a change a check found. Who a change reached is read from th
 """
 
 import django_filters
-from rest_framework import mixins, serializers, viewsets
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from riskregister.api.filters import RegisterFilterSet
 from riskregister.alerts.selectors import changes_reached_teams
@@ -16,12 +20,18 @@ from riskregister.api.permissions import AdminOnly, ReadSignedInWriteReviewer
 from riskregister.teams.access import sees_all_teams
 from riskregister.teams.models import Membership
 from vendors.http import validate_outbound_url
+from vendors.push import push_url_revoke, push_url_rotate
 from vendors.models import AIModel, Offering, StatusChange, StatusSource, Vendor
 from vendors.recording import manual_change_record
 from vendors.sources import validate_config
 
 
 class StatusSourceSerializer(serializers.ModelSerializer):
+    has_push_url = serializers.BooleanField(read_only=True, help_text="Whether the source has a push URL (shown once).")
+    # Empty until the first push; then one of vendors.models.PushOutcome.
+    last_push_outcome = serializers.CharField(
+        read_only=True, help_text="What the last push did: scheduled, deferred, coalesced, after_check; empty before any."
+    )
     vendor = serializers.PrimaryKeyRelatedField(
         queryset=Vendor.objects.all(), allow_null=True, required=False, help_text="Vendor id; empty for a regulator or catalog."
     )
@@ -33,10 +43,12 @@ class StatusSourceSerializer(serializers.ModelSerializer):
         fields = [
             "id", "uuid", "name", "kind", "url", "vendor", "interval", "enabled", "config",
             "last_checked_at", "last_success_at", "last_error", "consecutive_failures", "next_check_at",
+            "troubled", "has_push_url", "last_push_at", "last_push_outcome", "push_count",
             "created_at", "updated_at",
         ]
         read_only_fields = [
             "uuid", "last_checked_at", "last_success_at", "last_error", "consecutive_failures", "next_check_at",
+            "troubled", "has_push_url", "last_push_at", "last_push_outcome", "push_count",
             "created_at", "updated_at",
         ]
 
@@ -63,6 +75,23 @@ class StatusSourceViewSet(viewsets.ModelViewSet):
     filterset_fields = ["kind", "vendor", "enabled"]
     ordering_fields = ["id", "name", "next_check_at", "consecutive_failures"]
     ordering = ["name", "id"]
+
+    @extend_schema(
+        request=None,
+        responses={
+            201: inline_serializer("PushUrl", {"url": serializers.URLField(help_text="Shown once; POST again to rotate.")}),
+            204: OpenApiResponse(description="The push URL is revoked."),
+        },
+        description="POST: create or rotate the source's push URL, answered once (the old URL stops working). "
+        "DELETE: revoke it. A status page's webhook subscription POSTs to the URL to have the source checked now.",
+    )
+    @action(detail=True, methods=["post", "delete"], url_path="push-url", url_name="push-url")
+    def push_url(self, request, pk=None):
+        source = self.get_object()
+        if request.method == "DELETE":
+            push_url_revoke(source=source)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response({"url": push_url_rotate(source=source)}, status=status.HTTP_201_CREATED)
 
 
 def _reached_teams(request, change_ids: list[int]) -> dict[int, list[str]]:

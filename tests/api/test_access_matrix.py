@@ -259,6 +259,10 @@ MATRIX: dict[str, list[Case]] = {
             "config": {"components": {"Claude API": [w.offering.id]}}}),
         Case("DELETE", admin_only(204), kwargs=pk("source")),
     ],
+    "api:status-source-push-url": [
+        Case("POST", admin_only(201), kwargs=pk("source")),
+        Case("DELETE", admin_only(204), kwargs=pk("source")),
+    ],
     "api:status-change-list": [
         Case("GET", READ_SIGNED_IN),
         Case("POST", expect(everyone=403, reviewer=201, admin=201), body=lambda w, r: {

@@ -165,6 +165,12 @@ class SourceKind:
     def record(self, parsed, context: RecordContext) -> None:
         raise NotImplementedError
 
+    def is_troubled(self, parsed, source) -> bool:
+        """Whether what the source said is trouble still going on (an open incident, a component
+        not operational): vendors/checks.py then checks the source every CHECKS_HOT_INTERVAL
+        seconds until it is calm. A kind with no notion of ongoing trouble says no."""
+        return False
+
 
 def ensure_ok(result: http.FetchResult) -> None:
     if not 200 <= result.status_code < 300:

@@ -193,6 +193,19 @@ class StatuspageKind(SourceKind):
             return _parse_incident_io(data["summary"])
         return _parse_statuspage(data)
 
+    def is_troubled(self, summary: Summary, source) -> bool:
+        """An open incident or maintenance under way, or a component not operational (of the
+        mapped components when the source maps any: a page's unrelated components do not count)."""
+        if any(i.status not in RESOLVED_INCIDENT_STATUSES and (not i.maintenance or i.status in ("in_progress", "verifying"))
+               for i in summary.incidents):
+            return True
+        mapped = {str(key).strip().lower() for key in ((source.config or {}).get("components") or {})}
+        return any(
+            map_status(c.status) != OperationalStatus.OPERATIONAL
+            for c in summary.components
+            if not mapped or c.id.lower() in mapped or c.name.strip().lower() in mapped
+        )
+
     def record(self, summary: Summary, context: RecordContext) -> None:
         config = context.source.config or {}
         mapping = {str(key).strip().lower(): ids for key, ids in (config.get("components") or {}).items()}
