@@ -8,7 +8,6 @@ of it exactly as of a change a check found. Who a change reached is read from th
 """
 
 import django_filters
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
