@@ -61,6 +61,16 @@ def band(likelihood: int, impact: int, matrix: Mapping | None = None) -> str:
     return band_of_score(score(likelihood, impact), matrix)
 
 
+def likelihood_label(value: int, matrix: Mapping | None = None) -> str:
+    """The matrix's name of a likelihood (the heat map's axis and cell labels)."""
+    return _matrix(matrix)["likelihood_labels"][_check_axis("likelihood", value) - 1]
+
+
+def impact_label(value: int, matrix: Mapping | None = None) -> str:
+    """The matrix's name of an impact."""
+    return _matrix(matrix)["impact_labels"][_check_axis("impact", value) - 1]
+
+
 def review_interval_days(band_name: str, intervals: Mapping[str, int] | None = None) -> int:
     if intervals is None:
         from django.conf import settings

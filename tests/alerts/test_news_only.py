@@ -216,7 +216,7 @@ def test_a_providers_own_outage_is_not_on_the_page_of_a_team_using_a_distributor
 def test_the_team_page_shows_a_ban_recorded_by_hand(world):
     dispatch(ban(world))
     html = page_of(world.search, world.search_members[0])
-    assert "(Unknown)" not in html and "(Banned)" in html
+    assert "(Unknown)" not in html and "Claude Fable 5 banned" in html
     assert "export-control ban" in html and "not covered" in html
 
 

@@ -1,22 +1,10 @@
 """Small template helpers of the pages."""
 
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from django import template
 
 register = template.Library()
-
-
-@register.filter
-def http_url(value) -> str:
-    """The link itself if it is http(s), else an empty string: stored links are never rendered as
-    javascript:, data: or other schemes."""
-    text = str(value or "").strip()
-    try:
-        scheme = urlsplit(text).scheme.lower()
-    except ValueError:
-        return ""
-    return text if scheme in ("http", "https") else ""
 
 
 @register.simple_tag(takes_context=True)

@@ -4,14 +4,14 @@ band chip, the changes that reached the team, the alerts it received and its sub
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from riskregister.alerts import services as alert_services
-from riskregister.alerts.models import Alert, Subscription
-from riskregister.alerts.selectors import open_events_for_dependencies, team_recent_changes
+from riskregister.alerts.models import Alert, Delivery, Subscription
+from riskregister.alerts.selectors import open_events_for_dependencies, refused_deliveries, team_recent_changes
 from riskregister.risks import scoring
 from riskregister.risks.impact import correlated_fallbacks, covered_against_own_provider_ban
 from riskregister.risks.models import Dependency, Fallback, Risk
@@ -30,11 +30,16 @@ def team_list(request):
 
 
 def _alerts(team):
-    alerts = Alert.objects.filter(team=team).order_by("-created_at", "-id")
-    # Deliveries per recipient, where the outbox keeps them.
-    if "deliveries" in {relation.get_accessor_name() for relation in Alert._meta.related_objects}:
-        alerts = alerts.prefetch_related("deliveries")
-    return list(alerts[:RECENT_ALERTS])
+    """The team's recent alerts with how many of their recipients got them (counts only: the
+    addresses a server refused are listed to the lead apart, `refused_deliveries`)."""
+    return list(
+        Alert.objects.filter(team=team)
+        .annotate(
+            targets=Count("deliveries"),
+            delivered=Count("deliveries", filter=Q(deliveries__status=Delivery.Status.SENT)),
+        )
+        .order_by("-created_at", "-id")[:RECENT_ALERTS]
+    )
 
 
 @login_required
@@ -90,6 +95,8 @@ def team_detail(request, slug: str):
         "subscriptions": list(Subscription.objects.filter(team=team).select_related("user").order_by("id")),
         "subscription_form": subscription_form if may_edit else None,
         "may_edit": may_edit,
+        # Addresses refused for good are the lead's to fix; members do not see the others' addresses.
+        "refused": list(refused_deliveries(team_id=team.id)) if may_edit else [],
     }
     return render(request, "web/team_detail.html", context, status=400 if request.method == "POST" else 200)
 
