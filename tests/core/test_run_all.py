@@ -83,6 +83,10 @@ def run_all(transactional_db, tmp_path):
         "VENV": str(Path(os.sys.executable).parent.parent),
     }
     env.pop("SITE_URL", None)
+    # As `make run` does before it starts bin/run-all: with DEBUG off the pages' static files are
+    # served from the collected, hashed manifest.
+    subprocess.run([os.sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+                   cwd=PROJECT_ROOT, env=env, check=True)
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             [str(PROJECT_ROOT / "bin" / "run-all")], cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
