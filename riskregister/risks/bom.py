@@ -414,7 +414,8 @@ def team_bom(team) -> dict:
         for offering in [dependency.offering, *(fallback.offering for fallback in dependency.fallbacks.all())]:
             offerings.setdefault(offering.pk, offering)
             models.setdefault(offering.model_id, offering.model)
-    root_ref = f"team-{team.uuid}"
+    # "team:<uuid>", not "team-<uuid>": a ref must never read like another team's slug ("team-b…").
+    root_ref = f"team:{team.uuid}"
     applications, edges = [], []
     for dependency in dependencies:
         ref = f"dependency-{dependency.uuid}"

@@ -411,8 +411,8 @@ def test_role_gets_the_expected_status_and_only_rows_it_may_see(url_name, world,
             content = b"".join(response.streaming_content) if getattr(response, "streaming", False) else response.content
             text = content.decode(errors="replace")
             if role in ("member_a", "lead_a"):
-                assert MARK_B not in text and "team-b" not in text, f"{case.method} {url} leaks team B to {role}"
+                assert MARK_B not in text and "team-b" not in text, f"{case.method} {url} leaks team B to {role}: {text[max(0, text.find('team-b') - 300):text.find('team-b') + 100] if 'team-b' in text else text[max(0, text.find(MARK_B) - 300):text.find(MARK_B) + 60]}"
             if role == "lead_b":
-                assert MARK_A not in text and "team-a" not in text, f"{case.method} {url} leaks team A to {role}"
+                assert MARK_A not in text and "team-a" not in text, f"{case.method} {url} leaks team A to {role}: {text[max(0, text.find(MARK_A) - 400):text.find(MARK_A) + 60]}"
             if case.method == "GET" and role in case.must_show:
                 assert case.must_show[role] in text, f"{url} should show {case.must_show[role]} to {role}"
