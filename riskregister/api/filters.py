@@ -5,7 +5,14 @@ PostgreSQL can bind (an OverflowError, a 500). Every number and id filter of eve
 declared or generated from `filterset_fields`, is bounded to 64 bits here, once, and a value beyond
 is a 400 naming the filter. Views get it through `RegisterFilterBackend`, the default backend; an
 explicit filterset subclasses `RegisterFilterSet`.
+
+Date-time filters are read in UTC the same way: ISO 8601 allows an offset such as `-21:07` that
+Python accepts and PostgreSQL refuses ("time zone displacement out of range", a 500), and an instant
+next to year 1 or 9999 can leave the calendar once moved to UTC. Every date-time filter converts its
+value to UTC before it reaches the database, and a value that cannot be one is a 400 naming the filter.
 """
+
+import datetime as dt
 
 import django_filters
 from django import forms
@@ -43,6 +50,25 @@ class BoundedModelMultipleChoiceField(filter_fields.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
+def _in_utc(value):
+    if value is None or value.tzinfo is None:
+        return value
+    try:
+        return value.astimezone(dt.timezone.utc)
+    except OverflowError:
+        raise forms.ValidationError("Enter a date and time that exists in UTC.", code="invalid") from None
+
+
+class UTCDateTimeField(forms.DateTimeField):
+    def to_python(self, value):
+        return _in_utc(super().to_python(value))
+
+
+class UTCIsoDateTimeField(filter_fields.IsoDateTimeField):
+    def to_python(self, value):
+        return _in_utc(super().to_python(value))
+
+
 class RegisterFilterSet(django_filters.FilterSet):
     @classmethod
     def get_filters(cls):
@@ -55,6 +81,10 @@ class RegisterFilterSet(django_filters.FilterSet):
                 declared.field_class = BoundedModelMultipleChoiceField
             elif isinstance(declared, filter_types.ModelChoiceFilter):
                 declared.field_class = BoundedModelChoiceField
+            elif isinstance(declared, filter_types.IsoDateTimeFilter):
+                declared.field_class = UTCIsoDateTimeField
+            elif isinstance(declared, filter_types.DateTimeFilter):
+                declared.field_class = UTCDateTimeField
         return filters
 
 

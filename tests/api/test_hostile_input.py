@@ -1,5 +1,7 @@
 """Input that used to end in a server error: each is a 400 in the API's error shape, naming the field."""
 
+import datetime as dt
+
 import pytest
 from django.urls import get_resolver
 from rest_framework.test import APIClient
@@ -71,10 +73,12 @@ def test_offering_filter_beyond_64_bits_is_a_400_naming_it(lead_a):
     assert "offering" in _error(response)["fields"]
 
 
-def _filtersets():
-    """Every API list with a filterset, and the filters in it that take an integer."""
+def _filtersets(kinds=None):
+    """Every API list with a filterset, and the filters in it of the given kinds (integers by default)."""
     from django_filters import filters as filter_types
     from django_filters.rest_framework import DjangoFilterBackend
+
+    kinds = kinds or (filter_types.NumberFilter, filter_types.ModelChoiceFilter, filter_types.ModelMultipleChoiceFilter)
 
     from riskregister.api.urls import router
 
@@ -89,8 +93,7 @@ def _filtersets():
             if filterset_class is None:
                 continue
             for name, declared in filterset_class.base_filters.items():
-                if isinstance(declared, (filter_types.NumberFilter, filter_types.ModelChoiceFilter,
-                                         filter_types.ModelMultipleChoiceFilter)):
+                if isinstance(declared, kinds):
                     found.append((prefix, name))
     return found
 
@@ -108,6 +111,41 @@ def test_every_integer_filter_of_every_list_refuses_a_number_beyond_64_bits(worl
             response = client.get(f"/api/v1/{prefix}/", {name: value})
             assert response.status_code == 400, (prefix, name, value, response.status_code)
             assert name in _error(response)["fields"], (prefix, name)
+
+
+# --- date-times the database cannot hold ------------------------------------------------------
+
+
+def test_every_date_time_filter_reads_its_value_in_utc_or_names_it(world, admin):
+    """An offset of -21:07 is ISO 8601 and Python, but PostgreSQL refuses it: the filter moves it to UTC;
+    an instant that leaves the calendar once in UTC is a 400 naming the filter."""
+    from django_filters import filters as filter_types
+
+    client = client_for(admin)
+    filters = _filtersets((filter_types.DateTimeFilter,))
+    assert {("alerts", "created_after"), ("status-changes", "observed_after")} <= set(filters)
+    for prefix, name in filters:
+        if "<" in prefix:
+            continue
+        for value in ("0245-03-27T02:28:09.315259-21:07", "9999-12-31T23:00:00+21:07", "2026-12-01T00:00:00-15:30"):
+            response = client.get(f"/api/v1/{prefix}/", {name: value})
+            assert response.status_code == 200, (prefix, name, value, response.status_code)
+        response = client.get(f"/api/v1/{prefix}/", {name: "0001-01-01T00:00:00+21:07"})
+        assert response.status_code == 400, (prefix, name, response.status_code)
+        assert name in _error(response)["fields"], (prefix, name)
+
+
+def test_a_date_time_filter_with_a_far_offset_compares_the_same_instant(world, admin):
+    from riskregister.alerts.models import Alert
+
+    alerts = list(Alert.objects.order_by("created_at"))
+    assert alerts, "the world has alerts"
+    first = alerts[0].created_at.astimezone(dt.timezone(-dt.timedelta(hours=21, minutes=7)))
+    response = client_for(admin).get("/api/v1/alerts/", {"created_after": first.isoformat(), "page_size": 500})
+    assert response.status_code == 200
+    assert response.json()["count"] == len(alerts)
+    later = (alerts[-1].created_at + dt.timedelta(seconds=1)).astimezone(dt.timezone(dt.timedelta(hours=21)))
+    assert client_for(admin).get("/api/v1/alerts/", {"created_after": later.isoformat()}).json()["count"] == 0
 
 
 def test_an_id_beyond_64_bits_in_a_path_is_a_404(world, admin):
