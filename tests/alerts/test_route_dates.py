@@ -78,3 +78,95 @@ def test_a_change_alert_names_the_successor_too(world, django_capture_on_commit_
     message = change_alert(team=world.search, changes=[change], affected=radius.by_team()[world.search])
     assert message.payload["dependencies"][0]["successor"] == "Claude Fable 6"
     assert "Successor: Claude Fable 6" in message.text
+
+
+# --- the blast radius of a retirement or deprecation reads the route's own date ------------------
+
+
+def _retirement_date_set(subject_field, subject, days):
+    return status_change_record(
+        kind="deprecation", title=f"{subject} retires in {days} days", severity="minor",
+        current_value=(TODAY + timedelta(days=days)).isoformat(), details={"field": "retirement_date"},
+        dedupe_key=f"t:{subject_field}{subject.id}:{days}", **{subject_field: subject},
+    )
+
+
+def _reached(change):
+    from riskregister.alerts.events import Reach
+
+    services.batch_dispatch(batch=change.batch)
+    return sorted(Reach.objects.filter(change=change).values_list("dependency__system", flat=True))
+
+
+@pytest.fixture
+def on_today(monkeypatch):
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: TODAY)
+
+
+def test_the_models_retirement_date_does_not_reach_a_route_with_its_own_later_date(world, on_today):
+    world.fable_bedrock.retirement_date = TODAY + timedelta(days=200)
+    world.fable_bedrock.save(update_fields=["retirement_date"])
+
+    direct_api = _retirement_date_set("model", world.fable, 30)
+
+    # The direct API's users only: ticket-triage and query-rewriter are on Bedrock, which lives on.
+    assert _reached(direct_api) == ["chat-assistant", "summarizer"]
+
+
+def test_the_reverse_a_route_retiring_sooner_than_its_model_is_reached_by_its_own_date_only(world, on_today):
+    world.fable_bedrock.retirement_date = TODAY + timedelta(days=30)
+    world.fable_bedrock.save(update_fields=["retirement_date"])
+
+    model_date = _retirement_date_set("model", world.fable, 200)
+    assert _reached(model_date) == ["chat-assistant", "summarizer"]
+
+    bedrock_date = _retirement_date_set("offering", world.fable_bedrock, 20)
+    assert _reached(bedrock_date) == ["query-rewriter", "ticket-triage"]
+
+
+def test_a_model_retired_on_its_providers_api_lives_on_bedrock_until_the_routes_date(world, on_today):
+    from riskregister.alerts.events import Reach
+
+    world.fable_bedrock.retirement_date = TODAY + timedelta(days=180)
+    world.fable_bedrock.save(update_fields=["retirement_date"])
+    summarizer = world.platform_deps[1]
+    summarizer.fallbacks.update(tested_on=TODAY)
+
+    retired = status_change_record(kind="lifecycle", title="Claude Fable 5 retired on the API", severity="critical",
+                                   model=world.fable, current_value="retired", dedupe_key="t:retired")
+    assert _reached(retired) == ["chat-assistant", "summarizer"]
+    # Its Bedrock fallback still serves the model: it covers the retirement.
+    row = Reach.objects.get(change=retired, dependency=summarizer)
+    assert row.covered and "Bedrock" in row.reason
+
+    # A route with no date of its own (or one already past) goes with its model.
+    world.fable_bedrock.retirement_date = TODAY - timedelta(days=1)
+    world.fable_bedrock.save(update_fields=["retirement_date"])
+    radius = blast_radius([Event(kind=EventKind.RETIREMENT, level=EventLevel.MODEL, target=world.fable.id,
+                                 date_field="retirement_date")])
+    assert {item.dependency.system for item in radius.affected} == {"chat-assistant", "summarizer", "ticket-triage",
+                                                                   "query-rewriter"}
+    assert not next(item for item in radius.affected if item.dependency == summarizer).covered
+
+
+def test_a_deprecation_of_the_model_leaves_a_route_with_its_own_later_dates(world, on_today):
+    world.fable_bedrock.deprecation_date = TODAY + timedelta(days=120)
+    world.fable_bedrock.save(update_fields=["deprecation_date"])
+    deprecated = status_change_record(kind="lifecycle", title="Claude Fable 5 deprecated", severity="minor",
+                                      model=world.fable, current_value="deprecated", dedupe_key="t:deprecated")
+    assert _reached(deprecated) == ["chat-assistant", "summarizer"]
+
+
+def test_a_service_registered_later_gets_the_routes_rule_too(world, on_today):
+    from riskregister.alerts.selectors import dependency_reach
+    from tests.factories import DependencyFactory
+
+    world.fable_bedrock.retirement_date = TODAY + timedelta(days=200)
+    world.fable_bedrock.save(update_fields=["retirement_date"])
+    _reached(_retirement_date_set("model", world.fable, 30))
+    on_bedrock = DependencyFactory(team=world.billing, system="late-bedrock", offering=world.fable_bedrock)
+    on_direct = DependencyFactory(team=world.billing, system="late-direct", offering=world.fable_direct)
+    assert dependency_reach(dependency_id=on_bedrock.id) == []
+    assert len(dependency_reach(dependency_id=on_direct.id)) == 1
