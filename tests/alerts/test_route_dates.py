@@ -170,3 +170,58 @@ def test_a_service_registered_later_gets_the_routes_rule_too(world, on_today):
     on_direct = DependencyFactory(team=world.billing, system="late-direct", offering=world.fable_direct)
     assert dependency_reach(dependency_id=on_bedrock.id) == []
     assert len(dependency_reach(dependency_id=on_direct.id)) == 1
+
+
+# --- successors and replacements in every deprecation alert ------------------------------------------
+
+
+def test_a_route_with_its_own_successor_names_both_and_every_known_route_of_them(world):
+    fable6 = AIModelFactory(name="Claude Fable 6", slug="claude-fable-6", provider=world.fable_labs)
+    OfferingFactory(model=fable6, distributor=world.fable_labs, distributor_model_id="claude-fable-6")
+    banned_route = OfferingFactory(model=fable6, distributor=world.bedrock, distributor_model_id="fable.claude-fable-6",
+                                   lifecycle="banned")
+    nova = AIModelFactory(name="Fable Nova", slug="fable-nova", provider=world.fable_labs)
+    OfferingFactory(model=nova, distributor=world.bedrock, distributor_model_id="fable.nova")
+    world.fable.successor = fable6
+    world.fable.retirement_date = TODAY + timedelta(days=7)
+    world.fable.save(update_fields=["successor", "retirement_date"])
+    world.fable_bedrock.successor = nova  # Bedrock points its users elsewhere
+    world.fable_bedrock.save(update_fields=["successor"])
+
+    alerts = services.countdowns_send(today=TODAY)
+
+    [rewriter] = next(a for a in alerts if a.team == world.search).payload["dependencies"]
+    assert (rewriter["successor"], rewriter["route_successor"], rewriter["model_successor"]) == (
+        "Fable Nova", "Fable Nova", "Claude Fable 6")
+    # The route's successor on its own distributor first, then the model's successor wherever it
+    # is served; a banned route is no way out.
+    assert rewriter["replacements"] == ["Fable Nova via Bedrock", "Claude Fable 6 via Fable Labs"]
+    assert banned_route.id and "Claude Fable 6 via Bedrock" not in rewriter["replacements"]
+    search = next(a for a in alerts if a.team == world.search)
+    assert "Successor: Fable Nova (on this route; the model's successor elsewhere: Claude Fable 6)" in search.body_text
+    assert "Replacement options: Fable Nova via Bedrock, Claude Fable 6 via Fable Labs" in search.body_html
+
+    # A direct-API dependency hears of the model's successor, on its own distributor.
+    platform = next(a for a in alerts if a.team == world.platform)
+    chat = next(d for d in platform.payload["dependencies"] if d["system"] == "chat-assistant")
+    assert chat["successor"] == "Claude Fable 6" and chat["route_successor"] is None
+    assert chat["replacements"][0] == "Claude Fable 6 via Fable Labs"
+
+
+def test_the_daily_digest_of_a_countdown_names_the_successor(world):
+    from riskregister.alerts.models import Subscription
+    from riskregister.alerts.schedules import team_digests_send
+    from tests.alerts.conftest import subscribe
+
+    fable6 = AIModelFactory(name="Claude Fable 6", slug="claude-fable-6", provider=world.fable_labs)
+    OfferingFactory(model=fable6, distributor=world.bedrock, distributor_model_id="fable.claude-fable-6")
+    world.fable.successor = fable6
+    world.fable.retirement_date = TODAY + timedelta(days=7)
+    world.fable.save(update_fields=["successor", "retirement_date"])
+    subscribe(world.search, mode=Subscription.Mode.DAILY_DIGEST)
+    [countdown] = [a for a in services.countdowns_send(today=TODAY) if a.team == world.search]
+
+    [digest] = team_digests_send(day=countdown.created_at.date())
+    assert "Successor: Claude Fable 6" in digest.body_text
+    assert "Replacement options: Claude Fable 6 via Bedrock" in digest.body_text
+    assert "Successor: Claude Fable 6" in digest.body_html
