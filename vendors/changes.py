@@ -35,6 +35,18 @@ _INDICATOR_MAP = {
 
 RESOLVED_INCIDENT_STATUSES = {"resolved", "postmortem", "completed"}
 
+# What a subject looks like when nothing is wrong with it.
+CALM_VALUES = frozenset({OperationalStatus.OPERATIONAL, Lifecycle.ACTIVE, "none"} | RESOLVED_INCIDENT_STATUSES)
+
+
+def is_baseline(*, kind: str, previous: str, current: str) -> bool:
+    """A first sight of a calm subject (a new source's first check, a subject a source sees for
+    the first time): from nothing known (`""`, `unknown`) to calm. It records what the world looks
+    like; it is no news, flags no risk and tells no one. First sight of trouble is not a baseline."""
+    if kind not in (Kind.STATUS, Kind.INCIDENT, Kind.LIFECYCLE):
+        return False
+    return (previous or "") in ("", OperationalStatus.UNKNOWN) and (current or "") in CALM_VALUES
+
 
 def map_status(raw: str | None) -> str:
     """Our OperationalStatus for a source's component status; anything new is `unknown`."""

@@ -140,6 +140,9 @@ class AIModel(Entity, Capabilities):
     lifecycle = models.CharField(max_length=20, choices=Lifecycle.choices, default=Lifecycle.ACTIVE)
     deprecation_date = models.DateField(null=True, blank=True)
     retirement_date = models.DateField(null=True, blank=True)
+    # What a ban, suspension or retirement withdrew it from (vendors/recording.py): the lifecycle it
+    # returns to when that is lifted, so a model deprecated before a ban is deprecated after it.
+    lifecycle_before_withdrawal = models.CharField(max_length=20, choices=Lifecycle.choices, blank=True)
     open_weights = models.BooleanField(default=False)
     export_control_notes = models.TextField(blank=True)
     successor = models.ForeignKey(
@@ -162,6 +165,9 @@ class Offering(Entity):
     distributor_model_id = models.CharField(max_length=200, help_text="The distributor's id of the model.")
     regions = models.JSONField(default=list, blank=True)
     lifecycle = models.CharField(max_length=20, choices=Lifecycle.choices, default=Lifecycle.ACTIVE)
+    # What a ban, suspension or retirement withdrew it from (vendors/recording.py): the lifecycle it
+    # returns to when that is lifted, so a model deprecated before a ban is deprecated after it.
+    lifecycle_before_withdrawal = models.CharField(max_length=20, choices=Lifecycle.choices, blank=True)
     status = models.CharField(max_length=20, choices=OperationalStatus.choices, default=OperationalStatus.UNKNOWN)
     status_changed_at = models.DateTimeField(null=True, blank=True)
     deprecation_date = models.DateField(null=True, blank=True)

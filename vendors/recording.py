@@ -19,6 +19,8 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
 from vendors.changes import rate
@@ -64,15 +66,51 @@ def _subject_value(kind: str, subject, details: dict) -> str:
     return ""
 
 
+def lifecycle_after(subject, previous_value: str, current_value: str) -> str:
+    """The lifecycle a model or offering takes for a lifecycle change to `current_value`.
+
+    A lift (from a ban, suspension or retirement back to `active`) returns it to what it was before
+    it was withdrawn: a model deprecated (or retired) before a ban is deprecated (retired) after it,
+    not active. A lift that names another lifecycle (`deprecated`) is taken at its word."""
+    if (
+        current_value == Lifecycle.ACTIVE
+        and previous_value in _WITHDRAWN
+        and subject.lifecycle == previous_value
+        and subject.lifecycle_before_withdrawal
+    ):
+        return subject.lifecycle_before_withdrawal
+    return current_value
+
+
+def _lifecycle_set(subject, current_value: str, previous_value: str) -> None:
+    """Move a model's or offering's lifecycle, keeping what a withdrawal took it from."""
+    new = lifecycle_after(subject, previous_value, current_value)
+    if new in _WITHDRAWN and subject.lifecycle != new:
+        subject.lifecycle_before_withdrawal = subject.lifecycle
+    elif new not in _WITHDRAWN:
+        subject.lifecycle_before_withdrawal = ""
+    subject.lifecycle = new
+    subject.save(update_fields=["lifecycle", "lifecycle_before_withdrawal", "updated_at"])
+
+
 def _apply_lifecycle_to_provider(vendor: Vendor, previous_value: str, current_value: str) -> None:
-    """A provider banned (suspended, retired) withdraws all its models; lifted, those it withdrew return."""
+    """A provider banned (suspended, retired) withdraws all its models, each remembering its own
+    lifecycle; lifted, those it withdrew return to theirs (a deprecated model stays deprecated)."""
     if not vendor.provides_models or current_value not in Lifecycle.values:
         return
     now = timezone.now()
     if current_value in _WITHDRAWN:
-        vendor.models.exclude(lifecycle=current_value).update(lifecycle=current_value, updated_at=now)
+        # One UPDATE: PostgreSQL reads F("lifecycle") as the value before this statement.
+        vendor.models.exclude(lifecycle=current_value).update(
+            lifecycle_before_withdrawal=F("lifecycle"), lifecycle=current_value, updated_at=now
+        )
     elif previous_value in _WITHDRAWN:
-        vendor.models.filter(lifecycle=previous_value).update(lifecycle=current_value, updated_at=now)
+        restored = Value(current_value)
+        if current_value == Lifecycle.ACTIVE:
+            restored = Coalesce(NullIf(F("lifecycle_before_withdrawal"), Value("")), Value(current_value))
+        vendor.models.filter(lifecycle=previous_value).update(
+            lifecycle=restored, lifecycle_before_withdrawal="", updated_at=now
+        )
 
 
 def apply_to_subject(kind: str, subject, current_value: str, details: dict, observed_at, previous_value: str = "") -> None:
@@ -83,16 +121,14 @@ def apply_to_subject(kind: str, subject, current_value: str, details: dict, obse
         subject.save(update_fields=["status", "status_changed_at", "updated_at"])
     elif kind == StatusChange.Kind.LIFECYCLE and isinstance(subject, (AIModel, Offering)):
         if current_value in Lifecycle.values:
-            subject.lifecycle = current_value
-            subject.save(update_fields=["lifecycle", "updated_at"])
+            _lifecycle_set(subject, current_value, previous_value)
     elif kind == StatusChange.Kind.LIFECYCLE and isinstance(subject, Vendor):
         _apply_lifecycle_to_provider(subject, previous_value, current_value)
     elif kind == StatusChange.Kind.REGULATORY and isinstance(subject, (AIModel, Offering)):
         # Only a rule is a ban (vendors/reach.py reads a regulatory change as one); a proposal or a
         # notice leaves the lifecycle alone.
         if str(details.get("type") or current_value).strip().lower() in ("rule", Lifecycle.BANNED):
-            subject.lifecycle = Lifecycle.BANNED
-            subject.save(update_fields=["lifecycle", "updated_at"])
+            _lifecycle_set(subject, Lifecycle.BANNED, subject.lifecycle)
     elif kind == StatusChange.Kind.DEPRECATION and isinstance(subject, (AIModel, Offering)):
         field = details.get("field", "deprecation_date")
         if field not in _DATE_FIELDS:
@@ -130,7 +166,8 @@ def _record_fact(change: StatusChange, subject, details: dict) -> None:
     LifecycleFact.objects.create(
         **{"offering" if isinstance(subject, Offering) else "model": subject},
         field=field,
-        value=change.current_value[:10] if change.kind == StatusChange.Kind.DEPRECATION else change.current_value,
+        # A lift records the lifecycle the subject returned to (deprecated, say), not the word "active".
+        value=change.current_value[:10] if change.kind == StatusChange.Kind.DEPRECATION else subject.lifecycle,
         source_kind=LifecycleFact.SourceKind.STATUS_SOURCE if change.source_id else LifecycleFact.SourceKind.PERSON,
         status_source=change.source,
         recorded_by=change.recorded_by,

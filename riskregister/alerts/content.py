@@ -62,43 +62,69 @@ def successor_of(offering):
     return offering.successor or offering.model.successor
 
 
-def replacement_routes(affected: list[AffectedDependency]) -> dict[tuple[int, int], str]:
-    """(successor model id, distributor id) -> the successor's route through the same distributor,
-    for the dependencies whose route names a successor. One query."""
+def successors(offering) -> list:
+    """The route's own successor (a distributor may point elsewhere) and its model's, each once."""
+    return list(dict.fromkeys(s for s in (offering.successor, offering.model.successor) if s is not None))
+
+
+# Replacement routes named per dependency: the successor's routes, same distributor first.
+MAX_REPLACEMENT_ROUTES = 5
+
+
+def replacement_routes(affected: list[AffectedDependency]) -> dict[int, list]:
+    """Successor model id -> its usable routes (offerings), for every successor the affected
+    dependencies' routes or models name. One query."""
+    from riskregister.risks.impact import usable_offering_q
     from vendors.models import Offering
 
-    wanted = {(successor.id, item.dependency.offering.distributor_id)
-              for item in affected if (successor := successor_of(item.dependency.offering)) is not None}
+    wanted = {successor.id for item in affected for successor in successors(item.dependency.offering)}
     if not wanted:
         return {}
-    routes = Offering.objects.filter(
-        model_id__in={model_id for model_id, _ in wanted}, distributor_id__in={distributor_id for _, distributor_id in wanted}
-    ).select_related("model", "distributor").order_by("id")
-    found = {}
+    routes = (
+        Offering.objects.filter(usable_offering_q(prefix=""), model_id__in=wanted)
+        .select_related("model", "distributor").order_by("distributor__name", "id")
+    )
+    found: dict[int, list] = {}
     for route in routes:
-        found.setdefault((route.model_id, route.distributor_id), _offering_label(route))
+        found.setdefault(route.model_id, []).append(route)
     return found
+
+
+def replacement_options(dependency, routes_by_model: dict[int, list]) -> list[str]:
+    """Where a dependency can go: the successors' routes (through its own distributor first, then
+    the others), then the fallbacks already on file; each once, the dependency's own route never."""
+    offering = dependency.offering
+    options = []
+    for successor in successors(offering):
+        routes = routes_by_model.get(successor.id, [])
+        same = [r for r in routes if r.distributor_id == offering.distributor_id]
+        options += [r for r in same + [r for r in routes if r not in same]][:MAX_REPLACEMENT_ROUTES]
+    labels = [_offering_label(route) for route in options if route.id != offering.id]
+    labels += [_offering_label(fallback.offering) for fallback in dependency.fallbacks.all()]
+    return list(dict.fromkeys(labels))
 
 
 def dependency_payload(item: AffectedDependency, replacements: dict | None = None) -> dict:
     dependency = item.dependency
-    successor = successor_of(dependency.offering)
-    replacement = (replacements or {}).get((successor.id, dependency.offering.distributor_id)) if successor else None
+    offering = dependency.offering
+    successor = successor_of(offering)
     return {
         "id": dependency.id,
         "system": dependency.system,
         "environment": dependency.environment,
         "criticality": dependency.criticality,
         "criticality_label": dependency.get_criticality_display(),
-        "offering": _offering_label(dependency.offering),
+        "offering": _offering_label(offering),
         "covered": bool(item.covered),
         "reason": item.reason,
         "covering_fallbacks": [_offering_label(fallback.offering) for fallback in item.covering_fallbacks],
         "correlated_fallbacks": [_offering_label(fallback.offering) for fallback in item.correlated_fallbacks],
+        # What to move to: the route's own successor, else the model's (`successor`); both by name.
         "successor": successor.name if successor else None,
-        # Where to go: the successor on the same distributor, and the fallbacks already on file.
-        "replacements": [*([replacement] if replacement else []),
-                         *(_offering_label(fallback.offering) for fallback in dependency.fallbacks.all())],
+        "model_successor": offering.model.successor.name if offering.model.successor else None,
+        "route_successor": offering.successor.name if offering.successor else None,
+        # Where to go: the successors' routes, then the fallbacks already on file.
+        "replacements": replacement_options(dependency, replacements or {}),
     }
 
 

@@ -141,6 +141,7 @@ def _events_of_batch(changes: list[StatusChange]) -> list[_Item]:
             subject = {"vendor": change.vendor, "model": change.model, "offering": change.offering}
             event = Event.objects.create(
                 key=key, kind=reach_event.kind, level=reach_event.level, target=str(reach_event.target),
+                date_field=reach_event.date_field,
                 source_id=change.source_id, external_id=change.external_id, severity=change.severity,
                 title=change.title[:500], opened_by=change, last_change=change, opened_at=change.observed_at,
                 **subject,
@@ -152,7 +153,8 @@ def _events_of_batch(changes: list[StatusChange]) -> list[_Item]:
             if severity_rank(change.severity) > severity_rank(event.severity):
                 event.severity = change.severity
             event.last_change = change
-            event.save(update_fields=["severity", "last_change", "updated_at"])
+            event.date_field = reach_event.date_field  # as the last change says (as_reach_event)
+            event.save(update_fields=["severity", "last_change", "date_field", "updated_at"])
             # The rule compares with what the team was told: the severity before this update.
             items.append(_Item(change, reach_event, event, False, True, told))
     return items

@@ -26,6 +26,10 @@ class Event(Entity):
     kind = models.CharField(max_length=20, choices=EventKind.choices)
     level = models.CharField(max_length=20, choices=EventLevel.choices)
     target = models.CharField(max_length=20, help_text="The id of the vendor, model or offering of `level`.")
+    date_field = models.CharField(
+        max_length=20, blank=True,
+        help_text="A retirement or deprecation of a model: the route date it stands for (vendors/reach.py).",
+    )
     vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     model = models.ForeignKey(AIModel, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     offering = models.ForeignKey(Offering, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
@@ -62,7 +66,8 @@ class Event(Entity):
 
     def as_reach_event(self) -> ReachEvent:
         target = self.target if self.level == EventLevel.JURISDICTION else int(self.target)
-        return ReachEvent(kind=self.kind, level=self.level, target=target, change_id=self.last_change_id, label=self.title)
+        return ReachEvent(kind=self.kind, level=self.level, target=target, change_id=self.last_change_id, label=self.title,
+                          date_field=self.date_field)
 
 
 class EventAnnouncement(models.Model):

@@ -24,7 +24,7 @@ from decimal import Decimal
 
 from django.db.models import Q
 
-from riskregister.risks.impact import UNUSABLE_LIFECYCLES
+from riskregister.risks.impact import usable_offering_q
 from riskregister.risks.models import Dependency
 from vendors.models import Lifecycle, Offering, OperationalStatus
 from vendors.reach import Event, EventKind, EventLevel, events_q
@@ -75,8 +75,8 @@ def _candidates(dependency: Dependency, events: list[Event]):
     reached = events_q(events)
     candidates = (
         Offering.objects.exclude(reached)
-        .exclude(lifecycle__in=UNUSABLE_LIFECYCLES)
-        .exclude(model__lifecycle__in=UNUSABLE_LIFECYCLES)
+        # Usable: not withdrawn, or a route outliving its model's retirement on its own date.
+        .filter(usable_offering_q(prefix=""))
         .exclude(pk=primary.pk)
         .exclude(pk__in=dependency.fallbacks.values("offering_id"))
         .select_related("model__provider", "distributor")

@@ -36,13 +36,32 @@ def tested_since(today: datetime.date | None = None) -> datetime.date:
     return today - datetime.timedelta(days=settings.FALLBACK_TESTED_WITHIN_DAYS)
 
 
-def usable_offering_q(prefix: str = "offering__") -> Q:
-    return ~Q(**{f"{prefix}lifecycle__in": UNUSABLE_LIFECYCLES}) & ~Q(**{f"{prefix}model__lifecycle__in": UNUSABLE_LIFECYCLES})
+def usable_offering_q(prefix: str = "offering__", today: datetime.date | None = None) -> Q:
+    """Neither the route nor its model is banned, suspended or retired; a model retired on its
+    provider's API still lives on a route with its own retirement date after today."""
+    today = today or timezone.localdate()
+    model_withdrawn = Q(**{f"{prefix}model__lifecycle__in": UNUSABLE_LIFECYCLES}) & ~Q(
+        **{f"{prefix}model__lifecycle": Lifecycle.RETIRED, f"{prefix}retirement_date__gt": today}
+    )
+    return ~Q(**{f"{prefix}lifecycle__in": UNUSABLE_LIFECYCLES}) & ~model_withdrawn
+
+
+def unusable_lifecycle(offering: Offering, today: datetime.date | None = None) -> tuple[str, str] | None:
+    """("route" or "model", the lifecycle) that makes the offering no way out, or None: the rule of
+    `usable_offering_q`, for one loaded offering."""
+    if offering.lifecycle in UNUSABLE_LIFECYCLES:
+        return "route", offering.lifecycle
+    model_lifecycle = offering.model.lifecycle
+    if model_lifecycle not in UNUSABLE_LIFECYCLES:
+        return None
+    if model_lifecycle == Lifecycle.RETIRED and offering.retirement_date and offering.retirement_date > (today or timezone.localdate()):
+        return None  # the route keeps serving the model until its own date
+    return "model", model_lifecycle
 
 
 def covering_fallback_q(events: Iterable[Event], *, today: datetime.date | None = None) -> Q:
     """The condition a Fallback meets when it covers its dependency against the events."""
-    condition = Q(tested_on__gte=tested_since(today)) & usable_offering_q()
+    condition = Q(tested_on__gte=tested_since(today)) & usable_offering_q(today=today)
     reached = events_q(events, "offering__")
     return condition & ~reached if reached is not None else condition
 
@@ -58,7 +77,7 @@ def covered_against_own_provider_ban(*, today: datetime.date | None = None, pref
     recently, usable, and on another provider (fallback coverage of exposure.py)."""
     return Exists(
         Fallback.objects.filter(
-            Q(tested_on__gte=tested_since(today)) & usable_offering_q(),
+            Q(tested_on__gte=tested_since(today)) & usable_offering_q(today=today),
             dependency_id=OuterRef(f"{prefix}pk"),
         ).exclude(offering__model__provider_id=OuterRef(f"{prefix}offering__model__provider_id"))
     )
@@ -112,14 +131,14 @@ class BlastRadius:
         return len(self.affected) - self.covered_count
 
 
-def _fallback_verdict(fallback: Fallback, since: datetime.date) -> tuple[bool, bool, str]:
+def _fallback_verdict(fallback: Fallback, since: datetime.date, today: datetime.date | None = None) -> tuple[bool, bool, str]:
     """(covers, taken down by the same events, why not) for one fallback."""
     offering = fallback.offering
     if fallback._reached:
         return False, True, f"{offering} is hit by the same event"
-    if offering.lifecycle in UNUSABLE_LIFECYCLES or offering.model.lifecycle in UNUSABLE_LIFECYCLES:
-        lifecycle = offering.lifecycle if offering.lifecycle in UNUSABLE_LIFECYCLES else offering.model.lifecycle
-        return False, False, f"{offering} is itself {lifecycle}"
+    unusable = unusable_lifecycle(offering, today)
+    if unusable:
+        return False, False, f"{offering} is itself {unusable[1]}"
     if fallback.tested_on is None:
         return False, False, f"{offering} has never been tested"
     if fallback.tested_on < since:
@@ -127,10 +146,10 @@ def _fallback_verdict(fallback: Fallback, since: datetime.date) -> tuple[bool, b
     return True, False, ""
 
 
-def _judge(dependency: Dependency, reaching: list[Event], since: datetime.date) -> AffectedDependency:
+def _judge(dependency: Dependency, reaching: list[Event], since: datetime.date, today: datetime.date | None = None) -> AffectedDependency:
     covering, correlated, objections = [], [], []
     for fallback in dependency.fallbacks.all():
-        covers, reached, objection = _fallback_verdict(fallback, since)
+        covers, reached, objection = _fallback_verdict(fallback, since, today)
         if covers:
             covering.append(fallback)
         else:
@@ -213,5 +232,5 @@ def blast_radius(
     affected = []
     for dependency in affected_dependencies(events, team_ids=team_ids, dependency_ids=dependency_ids):
         reaching = [event for index, event in enumerate(events) if getattr(dependency, f"_reach_{index}")]
-        affected.append(_judge(dependency, reaching, since))
+        affected.append(_judge(dependency, reaching, since, today))
     return BlastRadius(events=events, affected=affected)

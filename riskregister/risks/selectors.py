@@ -236,7 +236,7 @@ def fallback_verdicts(*, dependency: Dependency, today: datetime.date | None = N
     """Each fallback of a dependency with whether it covers a ban of the dependency's own provider
     and, if not, why (the rule of `impact.covered_against_own_provider_ban`, in words). Uses the
     prefetched fallbacks (with offering__model__provider and offering__distributor)."""
-    from riskregister.risks.impact import UNUSABLE_LIFECYCLES, tested_since
+    from riskregister.risks.impact import tested_since, unusable_lifecycle
 
     today = today or timezone.localdate()
     oldest = tested_since(today)
@@ -245,9 +245,10 @@ def fallback_verdicts(*, dependency: Dependency, today: datetime.date | None = N
     for fallback in dependency.fallbacks.all():
         offering = fallback.offering
         correlated = offering.model.provider_id == provider.pk
-        if offering.model.lifecycle in UNUSABLE_LIFECYCLES:
+        unusable = unusable_lifecycle(offering, today)
+        if unusable and unusable[0] == "model":
             why = f"does not cover: the model is itself {offering.model.get_lifecycle_display()}"
-        elif offering.lifecycle in UNUSABLE_LIFECYCLES:
+        elif unusable:
             why = f"does not cover: the route is itself {offering.get_lifecycle_display()}"
         elif fallback.tested_on is None:
             why = "does not cover: never tested"

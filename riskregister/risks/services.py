@@ -532,11 +532,17 @@ def risk_assess(
 
 def risks_flag_for_batch(*, batch) -> int:
     """Send back to the review queue the risks of every dependency a batch of recorded changes
-    reaches (the queue's "changed since the last review"). One query for the changes, one UPDATE."""
+    reaches (the queue's "changed since the last review"). One query for the changes, one UPDATE.
+    A baseline (a source's first sight of a calm subject, `unknown -> operational`) changed
+    nothing a reviewer must look at again."""
+    from vendors.changes import is_baseline
     from vendors.models import StatusChange
     from vendors.reach import event_from_change
 
-    changes = list(StatusChange.objects.filter(batch=batch).select_related("vendor"))
+    changes = [
+        change for change in StatusChange.objects.filter(batch=batch).select_related("vendor")
+        if not is_baseline(kind=change.kind, previous=change.previous_value, current=change.current_value)
+    ]
     events = [event for event in map(event_from_change, changes) if event is not None]
     if not events:
         return 0

@@ -58,8 +58,21 @@ def test_webhook_payload_follows_schema_v1():
     assert payload["change"] == {"title": "Claude API: major outage", "severity": "critical", "kind": "status",
                                  "link": "https://status.anthropic.com/incidents/x", "observed_at": "2026-12-01T10:00:00+00:00"}
     assert payload["affected"][2] == {"service": "search", "offering": "Claude Haiku via Anthropic",
-                                      "fallback": None, "fallback_holds": None}
+                                      "fallback": None, "fallback_holds": None, "successor": None, "replacements": []}
     assert webhook_payload(message(link=""))["change"]["link"] is None
+
+
+def test_a_deprecation_names_the_successor_and_the_replacements_in_both_bodies():
+    retiring = AffectedService("search", "Claude Haiku via Bedrock", successor="Claude Haiku 5",
+                               replacements=("Claude Haiku 5 via Bedrock", "Claude Haiku 5 via Anthropic"))
+    deprecation = message(kind="deprecation", title="Claude Haiku retires on 2027-03-01", affected=(retiring,))
+    [entry] = webhook_payload(deprecation)["affected"]
+    assert entry["successor"] == "Claude Haiku 5"
+    assert entry["replacements"] == ["Claude Haiku 5 via Bedrock", "Claude Haiku 5 via Anthropic"]
+    assert slack_message(deprecation)["blocks"][2]["text"]["text"] == (
+        "• *search* on Claude Haiku via Bedrock: no fallback; successor Claude Haiku 5; "
+        "replacements: Claude Haiku 5 via Bedrock, Claude Haiku 5 via Anthropic"
+    )
 
 
 def test_a_receiver_verifies_the_signature_with_the_standard_webhooks_library():

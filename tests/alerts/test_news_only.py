@@ -278,3 +278,42 @@ def test_a_fallback_added_while_a_ban_is_open_updates_its_stored_cover(world):
     FallbackFactory(dependency=rewriter, offering=world.other_direct, tested_on=datetime.date.today())
     [after] = dependency_reach(dependency_id=rewriter.id)
     assert after.covered and "Other 2" in after.reason
+
+
+def components_json(statuses: dict[str, str] | None = None) -> bytes:
+    """`/api/v2/components.json` of a Statuspage page: the page and its components, nothing else."""
+    import json
+
+    summary = json.loads(payloads.statuspage_summary(statuses))
+    return json.dumps({"page": summary["page"], "components": summary["components"]}).encode()
+
+
+def test_a_new_sources_first_check_flags_no_risk_for_review(world, httpserver, django_capture_on_commit_callbacks):
+    from riskregister.risks.models import Risk
+    from riskregister.risks.selectors import review_queue
+    from tests.factories import FailureModeFactory, RiskFactory
+
+    chat = world.platform_deps[0]
+    risk = RiskFactory(dependency=chat, failure_mode=FailureModeFactory(), next_review_date=None)
+    Risk.objects.filter(pk=risk.pk).update(last_reviewed_at="2026-11-01T00:00:00Z", state_changed_at=None)
+    world.fable_direct.status = "unknown"
+    world.fable_direct.save(update_fields=["status"])
+    page = ChangingAnswer(httpserver, "/api/v2/components.json", components_json())
+    source = make_source("statuspage", page.url, vendor=world.fable_labs,
+                         config={"components": {"Claude API": [world.fable_direct.id]}})
+    subscribe(world.platform, min_severity="info")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result, changes = check(source)
+    assert [(c.previous_value, c.current_value) for c in changes] == [("unknown", "operational")]
+    risk.refresh_from_db()
+    assert risk.state_changed_at is None
+    assert not review_queue().filter(pk=risk.pk).exists()
+    assert dispatch(result.batch) == [] and not Alert.objects.exists()
+
+    # The next check that finds the API down is news: the risk comes back for review.
+    page.body = components_json({"Claude API": "major_outage"})
+    with django_capture_on_commit_callbacks(execute=True):
+        check(source)
+    risk.refresh_from_db()
+    assert risk.state_changed_at is not None

@@ -119,3 +119,19 @@ def test_api_refuses_a_bad_flag_naming_it(demo):
     unknown = client_for(admin).post(reverse("api:dependency-fallback-suggestions", kwargs={"pk": support_chat.pk}),
                                      {"offering": Offering.objects.order_by("-id").first().id + 100}, format="json")
     assert unknown.status_code == 400 and "offering" in unknown.json()["error"]["fields"]
+
+
+def test_a_route_outliving_its_models_retirement_is_still_suggested(demo):
+    import datetime
+
+    support_chat = dependency("support-chat")
+    openai = Vendor.objects.get(slug="openai")
+    azure = Vendor.objects.get(slug="microsoft")
+    kept = AIModelFactory(provider=openai, slug="kept", name="Kept", mode="chat", context_window=400_000,
+                          supports_tool_use=True, lifecycle=Lifecycle.RETIRED)
+    OfferingFactory(model=kept, distributor=openai, distributor_model_id="kept")
+    later = datetime.date.today() + datetime.timedelta(days=120)
+    OfferingFactory(model=kept, distributor=azure, distributor_model_id="kept-azure", retirement_date=later)
+    suggested = labels(fallback_suggestions(dependency=support_chat, limit=50))
+    # Retired on OpenAI's API, still served by Azure until its own date.
+    assert "Kept via Microsoft Azure" in suggested and "Kept via OpenAI" not in suggested

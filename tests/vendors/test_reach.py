@@ -109,12 +109,16 @@ def change(**fields):
 
 
 @pytest.mark.parametrize(
-    ("current", "expected_kind"),
-    [("banned", EventKind.BAN), ("suspended", EventKind.SUSPENSION), ("retired", EventKind.RETIREMENT), ("deprecated", EventKind.DEPRECATION)],
+    ("current", "expected_kind", "route_date"),
+    [("banned", EventKind.BAN, ""), ("suspended", EventKind.SUSPENSION, ""),
+     ("retired", EventKind.RETIREMENT, "retirement_date"), ("deprecated", EventKind.DEPRECATION, "deprecation_date")],
 )
-def test_lifecycle_change_of_a_model_is_that_event_of_the_model(story, current, expected_kind):
+def test_lifecycle_change_of_a_model_is_that_event_of_the_model(story, current, expected_kind, route_date):
+    # A retirement or deprecation names the route date it stands for: a route with its own date
+    # still to come lives by that date, not by the model's.
     recorded = change(model=story.fable, kind="lifecycle", previous_value="active", current_value=current, title="Fable 5 withdrawn")
-    assert event_from_change(recorded) == Event(expected_kind, EventLevel.MODEL, story.fable.id, change_id=recorded.id, label="Fable 5 withdrawn")
+    assert event_from_change(recorded) == Event(expected_kind, EventLevel.MODEL, story.fable.id, change_id=recorded.id,
+                                                label="Fable 5 withdrawn", date_field=route_date)
 
 
 def test_lifecycle_change_of_a_provider_is_at_provider_level(story):

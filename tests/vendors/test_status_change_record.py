@@ -128,3 +128,61 @@ def test_signal_is_sent_after_commit_and_not_on_rollback(announced, django_captu
     assert callbacks == [] and announced == [batch]
     offering.refresh_from_db()
     assert offering.status == "major_outage"
+
+
+def test_a_lifted_provider_ban_returns_each_model_to_its_own_lifecycle():
+    vendor = VendorFactory(provides_models=True)
+    active = AIModelFactory(provider=vendor, lifecycle="active")
+    deprecated = AIModelFactory(provider=vendor, lifecycle="deprecated")
+    retired = AIModelFactory(provider=vendor, lifecycle="retired")
+    status_change_record(kind="lifecycle", title="Provider banned", severity="critical", vendor=vendor,
+                         current_value="banned")
+    for model in (active, deprecated, retired):
+        model.refresh_from_db()
+    assert {m.lifecycle for m in (active, deprecated, retired)} == {"banned"}
+
+    status_change_record(kind="lifecycle", title="Ban lifted", severity="info", vendor=vendor, current_value="active")
+    for model in (active, deprecated, retired):
+        model.refresh_from_db()
+    assert (active.lifecycle, deprecated.lifecycle, retired.lifecycle) == ("active", "deprecated", "retired")
+    assert {m.lifecycle_before_withdrawal for m in (active, deprecated, retired)} == {""}
+
+
+@pytest.mark.parametrize("before", ["deprecated", "retired"])
+def test_a_lifted_ban_of_a_model_returns_it_to_its_lifecycle_before_the_ban(before):
+    from vendors.models import LifecycleFact
+    from vendors.recording import manual_change_record
+
+    model = AIModelFactory(lifecycle=before)
+    manual_change_record(kind="lifecycle", value="banned", model=model, title="export-control ban")
+    model.refresh_from_db()
+    assert model.lifecycle == "banned"
+
+    lifted = manual_change_record(kind="lifecycle", value="active", model=model, title="export-control ban lifted")
+    model.refresh_from_db()
+    # The change says what happened (the ban ended); the model is what it was before.
+    assert (lifted.previous_value, lifted.current_value) == ("banned", "active")
+    assert model.lifecycle == before
+    assert LifecycleFact.objects.filter(change=lifted).get().value == before
+
+
+def test_a_rule_banning_a_deprecated_route_is_lifted_back_to_deprecated():
+    from vendors.recording import manual_change_record
+
+    offering = OfferingFactory(lifecycle="deprecated")
+    status_change_record(kind="regulatory", title="Rule naming it", severity="critical", offering=offering,
+                         current_value="Rule", details={"type": "Rule"})
+    offering.refresh_from_db()
+    assert (offering.lifecycle, offering.lifecycle_before_withdrawal) == ("banned", "deprecated")
+    manual_change_record(kind="lifecycle", value="active", offering=offering, title="rule withdrawn")
+    offering.refresh_from_db()
+    assert offering.lifecycle == "deprecated"
+
+
+def test_a_lift_naming_another_lifecycle_is_taken_at_its_word():
+    model = AIModelFactory(lifecycle="active")
+    status_change_record(kind="lifecycle", title="banned", severity="critical", model=model, current_value="banned")
+    status_change_record(kind="lifecycle", title="lifted, deprecated", severity="minor", model=model,
+                         current_value="deprecated")
+    model.refresh_from_db()
+    assert model.lifecycle == "deprecated"

@@ -14,7 +14,8 @@ meaning within a version, new optional fields may appear):
       "change": {"title": "...", "severity": "info|minor|major|critical", "kind": "...",
                  "link": "https://... or null", "observed_at": "ISO 8601"},
       "affected": [{"service": "...", "offering": "...",
-                    "fallback": "... or null", "fallback_holds": true|false|null}],
+                    "fallback": "... or null", "fallback_holds": true|false|null,
+                    "successor": "... or null", "replacements": ["<model> via <distributor>", ...]}],
       "url": "https://register/... (the alert in the register)"
     }
 
@@ -46,6 +47,10 @@ class AffectedService:
     # True: the fallback covers the service through this change; False: it is hit too (or untested);
     # None: there is no fallback.
     fallback_holds: bool | None = None
+    # A deprecation or retirement: what to move to (the route's successor, else the model's) and the
+    # known replacement routes and fallbacks (alerts/content.py `dependency_payload`).
+    successor: str | None = None
+    replacements: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,15 @@ def _fallback_text(service: AffectedService) -> str:
     return f"fallback {service.fallback} {'holds' if service.fallback_holds else 'is hit too'}"
 
 
+def _successor_text(service: AffectedService) -> str:
+    parts = []
+    if service.successor:
+        parts.append(f"successor {_mrkdwn(service.successor)}")
+    if service.replacements:
+        parts.append("replacements: " + ", ".join(_mrkdwn(r) for r in service.replacements))
+    return f"; {'; '.join(parts)}" if parts else ""
+
+
 def _mrkdwn(text: str) -> str:
     """Slack mrkdwn escaping: &, < and > are control characters there."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -77,7 +91,8 @@ def _mrkdwn(text: str) -> str:
 def slack_message(message: AlertMessage) -> dict:
     """The Slack incoming-webhook body: a plain `text` (notifications, screen readers) and blocks."""
     emoji = _SEVERITY_EMOJI.get(message.severity, ":information_source:")
-    lines = [f"• *{_mrkdwn(s.service)}* on {_mrkdwn(s.offering)}: {_fallback_text(s)}" for s in message.affected]
+    lines = [f"• *{_mrkdwn(s.service)}* on {_mrkdwn(s.offering)}: {_fallback_text(s)}{_successor_text(s)}"
+             for s in message.affected]
     text = f"[{message.severity}] {message.title} ({len(message.affected)} services of {message.team_name} affected)"
     blocks = [
         {"type": "header", "text": {"type": "plain_text", "text": message.title[:150], "emoji": True}},
@@ -103,7 +118,8 @@ def webhook_payload(message: AlertMessage) -> dict:
             "link": message.link or None, "observed_at": message.observed_at.isoformat(),
         },
         "affected": [
-            {"service": s.service, "offering": s.offering, "fallback": s.fallback, "fallback_holds": s.fallback_holds}
+            {"service": s.service, "offering": s.offering, "fallback": s.fallback, "fallback_holds": s.fallback_holds,
+             "successor": s.successor, "replacements": list(s.replacements)}
             for s in message.affected
         ],
         "url": message.url,
