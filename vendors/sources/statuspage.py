@@ -104,9 +104,8 @@ def _parse_statuspage(data: dict) -> Summary:
                     maintenance=maintenance,
                 )
             )
-    return Summary(
-        page_url=http_link(_text(page.get("url"))), indicator=_text(status.get("indicator")), components=components, incidents=incidents
-    )
+    indicator = _text(status.get("indicator")) or _indicator_of(components)
+    return Summary(page_url=http_link(_text(page.get("url"))), indicator=indicator, components=components, incidents=incidents)
 
 
 def _walk_components(node, found: dict[str, str]) -> None:
@@ -169,11 +168,16 @@ def _parse_incident_io(summary: dict) -> Summary:
                     maintenance=maintenance,
                 )
             )
+    return Summary(page_url="", indicator=_indicator_of(components), components=components, incidents=incidents)
+
+
+def _indicator_of(components: list[Component]) -> str:
+    """A page indicator in Statuspage's words from the worst component: incident.io has none, and
+    Statuspage's components.json carries no `status` object."""
     worst = min((map_status(c.status) for c in components), key=_STATUS_ORDER.index, default=OperationalStatus.OPERATIONAL)
-    indicator = {"major_outage": "critical", "partial_outage": "major", "degraded": "minor", "maintenance": "maintenance"}.get(
+    return {"major_outage": "critical", "partial_outage": "major", "degraded": "minor", "maintenance": "maintenance"}.get(
         worst, "none"
     )
-    return Summary(page_url="", indicator=indicator, components=components, incidents=incidents)
 
 
 @register

@@ -146,6 +146,25 @@ def test_page_indicator_is_a_vendor_status_when_configured(page, anthropic, clau
     assert change.current_value == "unknown" and change.details["unrecognised_value"] == "cosmic"
 
 
+def test_components_json_has_no_status_object_so_the_indicator_comes_from_the_worst_component(httpserver, anthropic,
+                                                                                                 claude_api):
+    """Statuspage's /api/v2/components.json is the summary without `status`: with `indicator` on, the
+    vendor's status is the worst component's, never an `unknown` read from a missing field."""
+    def components_json(statuses=None):
+        summary = json.loads(payloads.statuspage_summary(statuses))
+        return json.dumps({"page": summary["page"], "components": summary["components"]}).encode()
+
+    page = ChangingAnswer(httpserver, "/api/v2/components.json", components_json())
+    source = make_source("statuspage", page.url, vendor=anthropic,
+                         config={"components": {"Claude API": [claude_api.id]}, "indicator": True})
+    result, changes = check(source)
+    assert result.ok
+    assert [c for c in changes if c.vendor_id and c.current_value == "unknown"] == []
+    page.body = components_json({"Console": "partial_outage"})
+    vendor_changes = [c for c in check(source)[1] if c.vendor_id and not c.offering_id]
+    assert [(c.current_value, c.raw_value) for c in vendor_changes] == [("partial_outage", "major")]
+
+
 def test_scheduled_maintenance_in_progress_is_minor(page, source):
     maintenance = {**payloads.statuspage_incident("m1", "Database upgrade", status="in_progress", impact="maintenance",
                                                   components=["Claude API"])}
