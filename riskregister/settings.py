@@ -428,7 +428,6 @@ SPECTACULAR_SETTINGS = {
         "RelationshipKindEnum": "vendors.models.VendorRelationship.Kind",
         "ModelModeEnum": "vendors.models.Capabilities.Mode",
         "SubscriptionModeEnum": "riskregister.alerts.models.Subscription.Mode",
-        "CatalogImportStatusEnum": "vendors.models.CatalogImport.Status",
         "LifecycleFactFieldEnum": "vendors.models.LifecycleFact.Field",
         "LifecycleFactSourceKindEnum": "vendors.models.LifecycleFact.SourceKind",
         "CertaintyEnum": "vendors.models.Certainty",

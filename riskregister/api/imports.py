@@ -29,8 +29,9 @@ TEAM_KINDS = ["dependencies_csv", "dependencies_cyclonedx", "code_scan"]
 
 
 class ImportJobSerializer(serializers.ModelSerializer):
-    team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    created_by = serializers.CharField(source="created_by.username", read_only=True, default=None)
+    # A site-wide job (the catalog) has no team; a job started at the shell has no user.
+    team = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    created_by = serializers.CharField(source="created_by.username", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = ImportJob
