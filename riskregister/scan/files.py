@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 
 from riskregister.scan.matching import file_type
 
@@ -61,11 +60,11 @@ def vendored(parts: tuple[str, ...]) -> bool:
 
 
 def skip_by_name(path: str) -> str | None:
-    """Why a file is not read, judging by its path alone (None: read it)."""
-    parts = PurePosixPath(path).parts
-    if vendored(parts[:-1]):
+    """Why a file is not read, judging by its path (`a/b/c.py`, relative to the tree) alone (None: read it)."""
+    parts = path.split("/")
+    if len(parts) > 1 and vendored(tuple(parts[:-1])):
         return "vendored"
-    name = parts[-1].lower() if parts else ""
+    name = parts[-1].lower()
     if name in GENERATED_NAMES or name.endswith(GENERATED_SUFFIXES):
         return "generated"
     if file_type(path) is None:

@@ -83,6 +83,9 @@ class CatalogIndex:
         if route not in routes:
             routes.append(route)
 
+    def route_ids(self) -> list[str]:
+        return list(self._route_ids)
+
     def __len__(self) -> int:
         return len(self._route_ids) + len(self._model_names)
 

@@ -14,10 +14,9 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 
 from riskregister.scan import sdks
-from riskregister.scan.index import CatalogIndex, Match, distinctive
+from riskregister.scan.index import MIN_KEY_LENGTH, CatalogIndex, Match
 
 CODE_LANGUAGES = {
     ".py": "python", ".pyi": "python",
@@ -27,12 +26,10 @@ CODE_LANGUAGES = {
 CONFIG_SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".toml": "toml", ".json": "json", ".ipynb": "notebook"}
 MANIFESTS = {"package.json", "pyproject.toml", "go.mod", "pipfile"}
 
-# Ids are made of these; anything else (quotes, spaces, brackets, '=') ends a token.
-TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:@/+-]*")
 # A line that names a model (`model=`, `"model":`, `modelId`, `MODEL_ID=`, `model_name:`).
 MODEL_WORD = re.compile(r"model", re.IGNORECASE)
 ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*(.*)$")
-REGION_PREFIXES = ("us.", "eu.", "apac.", "global.", "us-gov.", "jp.", "au.", "ca.")
+REGION_PREFIXES = frozenset({"us.", "eu.", "apac.", "global.", "jp.", "au.", "ca."})  # and "us-gov."
 
 
 @dataclass(frozen=True)
@@ -58,14 +55,15 @@ class Finding:
 
 def file_type(path: str) -> str | None:
     """What the scanner reads a file as, or None for a file it does not read."""
-    name = PurePosixPath(path).name.lower()
+    name = path.rsplit("/", 1)[-1].lower()
     if name == ".env" or name.startswith(".env.") or name.endswith(".env"):
         return "env"
-    if name in MANIFESTS:
+    if name in MANIFESTS or (name.startswith("requirements") and name.endswith(".txt")):
         return "manifest"
-    if name.startswith("requirements") and name.endswith(".txt"):
-        return "manifest"
-    suffix = PurePosixPath(name).suffix
+    dot = name.rfind(".")
+    if dot <= 0:
+        return None
+    suffix = name[dot:]
     return CODE_LANGUAGES.get(suffix) or CONFIG_SUFFIXES.get(suffix)
 
 
@@ -90,28 +88,82 @@ def model_keys(token: str):
 
 
 def _id_variants(token: str):
-    lowered = token.lower()
-    for prefix in REGION_PREFIXES:
-        if lowered.startswith(prefix) and len(token) > len(prefix):
-            yield token[len(prefix):]
-            break
+    dot = token.find(".")
+    if dot > 0 and token[:dot + 1].lower() in REGION_PREFIXES and len(token) > dot + 1:
+        yield token[dot + 1:]
+    elif token[:7].lower() == "us-gov." and len(token) > 7:
+        yield token[7:]
     if ":" in token:
         head, _, tail = token.rpartition(":")
         if tail.isalpha() and head:
             yield head
 
 
-def find_models(line: str, index: CatalogIndex, *, path: str, number: int, cell: int | None = None) -> list[Finding]:
-    found = []
-    how = "model-field" if MODEL_WORD.search(line) else "mention"
-    for token in TOKEN.findall(line):
-        if not distinctive(token):
-            continue
+# A token that may be an id: a run of id characters that holds a digit or a separator (so plain
+# words are rejected by the regular expression itself, not one by one in Python).
+MODEL_TOKEN = re.compile(r"(?<![A-Za-z0-9._:@/+-])[A-Za-z0-9][A-Za-z0-9+]*[0-9._:@/-][A-Za-z0-9._:@/+-]*")
+# A line longer than this is minified code or data: ids in it are not the code's own choice.
+MAX_LINE = 10_000
+
+
+def lookup(token: str, index: CatalogIndex) -> tuple[Match, str | None] | None:
+    """The catalog entry a token names, and the route its prefix names (LiteLLM `bedrock/…`)."""
+    match = index.lookup(token)
+    if match is not None:
+        return match, None
+    if "/" in token:
         for key, hint in model_keys(token):
             match = index.lookup(key)
             if match is not None:
-                found.append(Finding(path, number, "model", match.key, how, cell, hint, match))
-                break
+                return match, hint
+        return None
+    # Most dotted tokens are code (`item.amount`): only a region prefix or an API verb is tried.
+    for key in _id_variants(token):
+        match = index.lookup(key)
+        if match is not None:
+            return match, None
+    return None
+
+
+class _Lines:
+    """Line numbers and line text of offsets, asked for in increasing order (finditer's). The line
+    found last is kept, so many hits on one long line cost one search for its ends."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.offset = 0
+        self.number = 1
+        self.start = self.end = -1
+        self.line = ""
+
+    def at(self, offset: int) -> tuple[int, str]:
+        if offset < self.offset:
+            self.offset, self.number, self.start, self.end, self.line = 0, 1, -1, -1, ""
+        if not (self.start <= offset < self.end):
+            self.number += self.text.count("\n", self.offset, offset)
+            self.offset = offset
+            self.start = self.text.rfind("\n", 0, offset) + 1
+            end = self.text.find("\n", offset)
+            self.end = end if end != -1 else len(self.text)
+            self.line = self.text[self.start:self.end]
+        return self.number, self.line
+
+
+def find_models(text: str, index: CatalogIndex, *, path: str, cell: int | None = None) -> list[Finding]:
+    found = []
+    lines = _Lines(text)
+    for token_match in MODEL_TOKEN.finditer(text):
+        token = token_match.group()
+        if len(token) < MIN_KEY_LENGTH:
+            continue
+        named = lookup(token.rstrip(".:/-"), index)
+        if named is None:
+            continue
+        number, line = lines.at(token_match.start())
+        if len(line) > MAX_LINE:
+            continue
+        how = "model-field" if MODEL_WORD.search(line) else "mention"
+        found.append(Finding(path, number, "model", named[0].key, how, cell, named[1], named[0]))
     return found
 
 
@@ -120,26 +172,44 @@ _SDK_READERS = {
     "js": sdks.in_js_line,
     "go": sdks.in_go_line,
     "java": sdks.in_java_line,
-    "manifest": sdks.in_manifest_line,
+}
+# Where an SDK may be imported, found over the whole text; each line found is then read by its reader.
+_IMPORT_TRIGGERS = {
+    "python": re.compile(r"^[ \t]*(?:from|import)[ \t]", re.MULTILINE),
+    "js": re.compile(r"""\bfrom\s*["']|\brequire\s*\(|\bimport\s*[("']"""),
+    "go": re.compile(r"\"(?:github\.com|google\.golang\.org|cloud\.google\.com)/"),
+    "java": re.compile(r"^[ \t]*import[ \t]", re.MULTILINE),
 }
 
 
+def find_sdks(text: str, kind: str, *, path: str, cell: int | None = None) -> list[Finding]:
+    found: list[Finding] = []
+    if kind == "manifest":
+        for number, line in enumerate(text.split("\n"), start=1):
+            found.extend(Finding(path, number, "sdk", sdk.name, how, cell, sdk.route) for sdk, how in sdks.in_manifest_line(line))
+        return found
+    reader, trigger = _SDK_READERS.get(kind), _IMPORT_TRIGGERS.get(kind)
+    if reader is None:
+        return found
+    offsets = sorted({hit.start() for hit in trigger.finditer(text)} | set(sdks.call_offsets(text)))
+    lines = _Lines(text)
+    seen = set()
+    for offset in offsets:
+        number, line = lines.at(offset)
+        if number in seen or len(line) > MAX_LINE:
+            continue
+        seen.add(number)
+        found.extend(Finding(path, number, "sdk", sdk.name, how, cell, sdk.route) for sdk, how in reader(line))
+    return found
+
+
 def scan_text(path: str, text: str, index: CatalogIndex, kind: str) -> list[Finding]:
-    """Findings of one file read as `kind` (file_type)."""
+    """Findings of one file read as `kind` (file_type): SDKs first, then model ids, each in line order."""
     if kind == "notebook":
         return _scan_notebook(path, text, index)
     if kind == "env":
         return _scan_env(path, text, index)
-    sdk_reader = _SDK_READERS.get(kind)
-    found: list[Finding] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if len(line) > 10_000:  # a minified or data line: ids in it are not the code's choice
-            continue
-        if sdk_reader is not None:
-            for sdk, how in sdk_reader(line):
-                found.append(Finding(path, number, "sdk", sdk.name, how, None, sdk.route))
-        found.extend(find_models(line, index, path=path, number=number))
-    return found
+    return find_sdks(text, kind, path=path) + find_models(text, index, path=path)
 
 
 def _scan_env(path: str, text: str, index: CatalogIndex) -> list[Finding]:
@@ -176,9 +246,7 @@ def _scan_notebook(path: str, text: str, index: CatalogIndex) -> list[Finding]:
             continue
         source = cell.get("source", "")
         source = "".join(part for part in source if isinstance(part, str)) if isinstance(source, list) else str(source)
-        for line_number, line in enumerate(source.splitlines(), start=1):
-            if cell.get("cell_type") == "code":
-                for sdk, how in sdks.in_python_line(line):
-                    found.append(Finding(path, line_number, "sdk", sdk.name, how, number, sdk.route))
-            found.extend(find_models(line, index, path=path, number=line_number, cell=number))
+        if cell.get("cell_type") == "code":
+            found.extend(find_sdks(source, "python", path=path, cell=number))
+        found.extend(find_models(source, index, path=path, cell=number))
     return found

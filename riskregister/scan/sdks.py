@@ -142,6 +142,20 @@ CLASS_CALL = re.compile(r"\b(" + "|".join(sorted(CLASSES, key=len, reverse=True)
 LITELLM_CALL = re.compile(r"\blitellm\.a?(?:completion|text_completion|responses)\s*\(")
 GENAI_CALL = re.compile(r"\bgenai\.Client\s*\(")
 BEDROCK_RUNTIME = re.compile(r"""["']bedrock-runtime["']""")
+# To find the lines worth reading in a whole file: a capitalised name called (then looked up in
+# CLASSES), and the literal calls, each searched for only if its text is in the file at all.
+CAPITALISED_CALL = re.compile(r"\b([A-Z][A-Za-z]+)\s*\(")
+LITERAL_CALLS = (("litellm.", LITELLM_CALL), ("genai.Client", GENAI_CALL), ("bedrock-runtime", BEDROCK_RUNTIME))
+
+
+def call_offsets(text: str):
+    """Offsets in `text` of what may be an SDK call (the line is then read by a reader)."""
+    for hit in CAPITALISED_CALL.finditer(text):
+        if hit.group(1) in CLASSES:
+            yield hit.start()
+    for literal, pattern in LITERAL_CALLS:
+        if literal in text:
+            yield from (hit.start() for hit in pattern.finditer(text))
 QUOTED = re.compile(r"""["']([^"'\s]{2,200})["']""")
 PACKAGE_TOKEN = re.compile(r"@?[A-Za-z0-9][A-Za-z0-9._/-]*")
 

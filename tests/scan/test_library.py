@@ -129,3 +129,9 @@ def test_archive_members_that_are_links_binary_or_vendored_are_skipped():
     result = scan_archive(buffer.getvalue(), small_index())
     assert models(result) == [("app/main.py:2", "gpt-4o")]
     assert result.tally.skipped == {"symlink": 1, "vendored": 1, "binary": 1}
+
+
+def test_ids_on_a_minified_line_are_not_findings_and_the_next_line_is():
+    minified = ("var a=" + '"gpt-4o",' * 20_000).encode() + b'\nconst model = "gpt-4o";\n'
+    result = scan_members([("web/app.js", minified)], small_index())
+    assert models(result) == [("web/app.js:2", "gpt-4o")]
