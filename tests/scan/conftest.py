@@ -13,6 +13,10 @@ SECRETS = ["sk-ant-api03-FAKE-SECRET-7f3a9c2e-do-not-store", "hunter2-FAKE-PASSW
 
 @pytest.fixture
 def catalog(db):
+    return make_catalog()
+
+
+def make_catalog() -> dict:
     """The routes of the sample project: Claude on Anthropic, Bedrock and Vertex; GPT-4o on OpenAI and
     Azure; Mistral Large; Gemini."""
     anthropic = VendorFactory(slug="anthropic", name="Anthropic")
