@@ -156,3 +156,17 @@ def test_api_scans_a_zip_and_applies_it(lead_a, member_a, lead_b, team_a, catalo
     # Applying something that is not a finished scan is a 400 naming the job.
     refused = client_for(lead_a).post(reverse("api:import-job-apply", args=[applied.json()["id"]]))
     assert refused.status_code == 400 and "job" in refused.json()["error"]["fields"]
+
+
+def test_applying_a_scan_whose_route_left_the_catalog_registers_nothing(lead_a, team_a, catalog):
+    from riskregister.scan.services import code_scan_apply_start
+
+    upload(web_client(lead_a), team_a, sample_zip())
+    scan_job = ImportJob.objects.get()
+    import_job_run(job_id=scan_job.pk)
+    scan_job.refresh_from_db()
+    catalog["gemini_direct"].delete()
+    applied = code_scan_apply_start(scan_job=scan_job, actor=lead_a, run_now=True)
+    assert applied.status == "failed"
+    assert applied.issues == [{"where": "Gemini 2.5 Pro via Google", "message": "this route is no longer in the catalog"}]
+    assert not Dependency.objects.exists()
