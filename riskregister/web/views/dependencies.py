@@ -251,7 +251,8 @@ def import_job_detail(request, slug: str, job):
     if found is None:
         raise Http404("No such import.")
     template = "web/_import_job_status.html" if request.htmx else "web/import_job.html"
-    response = render(request, template, {"team": team, "job": found})
+    context = {"team": team, "job": found, "may_edit": can_edit_team(request.user, team.id)}
+    response = render(request, template, context)
     if request.htmx and found.is_finished:
         # htmx stops polling on 286, and the fragment it got is the final one.
         response.status_code = 286

@@ -16,7 +16,7 @@ from riskregister.risks import scoring
 from riskregister.risks.impact import correlated_fallbacks, covered_against_own_provider_ban
 from riskregister.risks.models import Dependency, Fallback, Risk
 from riskregister.teams.access import can_edit_team, get_visible_team_or_404, visible_teams
-from riskregister.web.forms import SubscriptionForm
+from riskregister.web.forms import CodeScanForm, SubscriptionForm
 from riskregister.web.views.common import write_or_form_errors
 
 RECENT_CHANGES = 20
@@ -95,6 +95,7 @@ def team_detail(request, slug: str):
         "subscriptions": list(Subscription.objects.filter(team=team).select_related("user").order_by("id")),
         "subscription_form": subscription_form if may_edit else None,
         "may_edit": may_edit,
+        "scan_form": CodeScanForm(auto_id="scan_%s") if may_edit else None,
         # Addresses refused for good are the lead's to fix; members do not see the others' addresses.
         "refused": list(refused_deliveries(team_id=team.id)) if may_edit else [],
     }

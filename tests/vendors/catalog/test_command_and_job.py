@@ -5,12 +5,15 @@ import io
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from riskregister.imports.models import ImportJob
+from riskregister.imports.services import import_job_create, import_job_run
+from riskregister.imports.tasks import run_import_job
 from tests.api.conftest import client_for
-from vendors.models import AIModel, CatalogImport, Offering
-from vendors.services import catalog_import_enqueue, catalog_import_execute
+from vendors.models import AIModel, Offering
 
 DATA = Path(__file__).with_name("data")
 pytestmark = pytest.mark.django_db
@@ -56,24 +59,37 @@ def test_shipped_snapshot_imports_once_and_if_empty_skips_a_second_time():
     assert "not importing again" in run("--if-empty")
 
 
+def upload_job(content: bytes, format: str, actor=None) -> ImportJob:
+    return import_job_create(kind="catalog", content=content, filename="prices.json", actor=actor, options={"format": format})
+
+
 def test_job_imports_the_stored_file_once(django_capture_on_commit_callbacks, admin):
     with django_capture_on_commit_callbacks() as callbacks:
-        job = catalog_import_enqueue(raw=(DATA / "litellm_sample.json").read_bytes(), format="litellm",
-                                     filename="prices.json", requested_by=admin)
+        job = upload_job((DATA / "litellm_sample.json").read_bytes(), "litellm", admin)
     assert len(callbacks) == 1  # the task is enqueued after commit (not run here)
-    done = catalog_import_execute(job_id=job.id)
-    assert done.status == "done" and done.error == ""
-    assert done.report["offerings_added"] and done.report["changed"] is True
-    assert catalog_import_execute(job_id=job.id) is None  # claimed once
+    assert import_job_run(job_id=job.pk) == "succeeded"
+    job.refresh_from_db()
+    assert job.summary["offerings_added"] and job.summary["changed"] is True and job.content is None
+    assert job.summary["offerings_added_count"] == len(job.summary["offerings_added"])
+    assert import_job_run(job_id=job.pk) == "skipped"  # claimed once
+    second = upload_job((DATA / "litellm_sample.json").read_bytes(), "litellm", admin)
+    import_job_run(job_id=second.pk)
+    second.refresh_from_db()
+    assert second.summary["changed"] is False and "No change" in " ".join(second.summary["lines"])
 
 
-def test_job_records_why_a_file_failed():
-    job = catalog_import_enqueue(raw=b"\x1f\x8b\x08garbage", format="models-dev")
-    done = catalog_import_execute(job_id=job.id)
-    assert done.status == "failed" and "gzip" in done.error
+def test_job_records_why_a_file_failed_and_writes_nothing():
+    job = upload_job(b"\x1f\x8bgarbage", "models-dev")
+    assert import_job_run(job_id=job.pk) == "failed"
+    job.refresh_from_db()
+    assert "gzip" in job.issues[0]["message"]
+    wrong = upload_job(b"[1, 2]", "models-dev")
+    assert import_job_run(job_id=wrong.pk) == "failed"
+    wrong.refresh_from_db()
+    assert wrong.issues[0]["where"] == "file" and not Offering.objects.exists()
 
 
-def test_admin_uploads_a_catalog_and_reads_the_job(admin, django_capture_on_commit_callbacks):
+def test_admin_uploads_a_catalog_and_follows_the_job(admin, django_capture_on_commit_callbacks):
     client = client_for(admin)
     upload = io.BytesIO((DATA / "litellm_sample.json").read_bytes())
     upload.name = "prices.json"
@@ -81,12 +97,14 @@ def test_admin_uploads_a_catalog_and_reads_the_job(admin, django_capture_on_comm
         response = client.post(reverse("api:catalog-import"), {"file": upload, "format": "litellm"}, format="multipart")
     assert response.status_code == 202, response.content
     assert len(callbacks) == 1
-    job = CatalogImport.objects.get(id=response.json()["id"])
-    assert bytes(job.data) == (DATA / "litellm_sample.json").read_bytes()
-    assert response.json()["status"] == "pending"
-    catalog_import_execute(job_id=job.id)
-    detail = client.get(reverse("api:catalog-import-detail", kwargs={"pk": job.id})).json()
-    assert detail["status"] == "done" and detail["report"]["format"] == "litellm"
+    job = ImportJob.objects.get(id=response.json()["id"])
+    assert (job.kind, job.options) == ("catalog", {"format": "litellm"})
+    assert bytes(job.content) == (DATA / "litellm_sample.json").read_bytes()
+    assert response.json()["status"] == "queued"
+    assert response["Location"] == f"/api/v1/import-jobs/{job.pk}/"
+    run_import_job(job.pk)
+    detail = client.get(response["Location"]).json()
+    assert detail["status"] == "succeeded" and detail["summary"]["format"] == "litellm"
 
 
 def test_upload_with_an_unknown_format_is_a_400_naming_the_field(admin):
@@ -97,12 +115,22 @@ def test_upload_with_an_unknown_format_is_a_400_naming_the_field(admin):
     assert "format" in response.json()["error"]["fields"]
 
 
-def test_lead_may_not_upload_a_catalog(lead_a):
+@pytest.mark.parametrize("role", ["lead_a", "member_a", "reviewer"])
+def test_only_admins_may_upload_a_catalog(role, request):
     upload = io.BytesIO(b"{}")
     upload.name = "x.json"
-    response = client_for(lead_a).post(reverse("api:catalog-import"), {"file": upload}, format="multipart")
+    response = client_for(request.getfixturevalue(role)).post(reverse("api:catalog-import"), {"file": upload}, format="multipart")
     assert response.status_code == 403
-    assert not CatalogImport.objects.exists()
+    assert not ImportJob.objects.exists()
+
+
+def test_only_admins_see_a_catalog_job(admin, lead_a, reviewer):
+    job = upload_job(b"{}", "litellm", admin)
+    assert client_for(admin).get(reverse("api:import-job-detail", args=[job.pk])).status_code == 200
+    for user in (lead_a, reviewer):
+        assert client_for(user).get(reverse("api:import-job-detail", args=[job.pk])).status_code == 404
+    with pytest.raises(PermissionDenied):
+        upload_job(b"{}", "litellm", lead_a)
 
 
 def test_progress_is_reported_in_order_up_to_the_total():
