@@ -96,6 +96,7 @@ def dependency_payload(item: AffectedDependency, replacements: dict | None = Non
         "covering_fallbacks": [_offering_label(fallback.offering) for fallback in item.covering_fallbacks],
         "correlated_fallbacks": [_offering_label(fallback.offering) for fallback in item.correlated_fallbacks],
         "successor": successor.name if successor else None,
+        "fallbacks": [_offering_label(fallback.offering) for fallback in dependency.fallbacks.all()],
         # Where to go: the successor on the same distributor, and the fallbacks already on file.
         "replacements": [*([replacement] if replacement else []),
                          *(_offering_label(fallback.offering) for fallback in dependency.fallbacks.all())],
