@@ -470,6 +470,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
+        # httpx logs every request's full URL at INFO; a Slack or webhook target is a credential
+        # (its token is in the path), so only its warnings are logged. Checks log their own outcomes.
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
         # The development server's access log, through the same filtered handler.
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
