@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import secrets
 
-from cryptography.fernet import InvalidToken, MultiFernet, Fernet
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 
 SECRET_PREFIX = "whsec_"

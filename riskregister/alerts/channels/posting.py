@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
-import logging
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.utils import timezone
@@ -30,8 +29,6 @@ from vendors import http
 
 if TYPE_CHECKING:
     from riskregister.alerts.models import Alert, Subscription
-
-logger = logging.getLogger(__name__)
 
 TARGET_PREFIX = "subscription:"
 # What is kept of a refusal's body in the delivery's last_error (Slack says why: "invalid_token").
@@ -67,8 +64,6 @@ def subscriptions_of_targets(targets: list[str]) -> dict[str, Subscription]:
 
 class PostingChannel(Channel):
     """Posts one request per target; subclasses say what the request is."""
-
-    content_type: ClassVar[str] = "application/json"
 
     def request(self, message: AlertMessage, subscription: Subscription) -> tuple[bytes, dict[str, str]]:
         raise NotImplementedError
