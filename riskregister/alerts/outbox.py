@@ -79,6 +79,10 @@ def alerts_write(outgoing: list[Outgoing]) -> list[Alert]:
             taken = set(Alert.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
             fresh = [item for item in outgoing if item.alert.dedupe_key not in taken]
             for item in fresh:
+                channels = {target.channel for target in item.targets}
+                if len(channels) == 1:
+                    # The channel an alert is shown "by": its deliveries', when they share one.
+                    item.alert.channel = channels.pop()
                 if item.alert.mode == Subscription.Mode.IMMEDIATE and not item.targets:
                     # Nobody to send it to (no member has an address): recorded, and visibly so.
                     item.alert.status = Alert.Status.FAILED

@@ -110,6 +110,7 @@ def test_slack_429_waits_the_retry_after_then_posts_once(world, channel_settings
     subscribe_via_api(platform_lead, channel="slack", target=slack.url)
     alert = platform_alert(world)
 
+    assert alert.channel == "slack"
     before = timezone.now()
     assert services.alert_deliver(alert_id=alert.id) == "retry"
     [delivery] = alert.deliveries.all()
