@@ -13,7 +13,9 @@ export DEBUG ?= true
 # WhiteNoise), except the HTTPS ones, which cannot work on plain http://127.0.0.1 and are turned off
 # here, explicitly, rather than by weakening the defaults. The key is made once, kept in var/ (0600).
 SECRET_KEY_FILE := var/secret_key
-DEMO_ENV = DEBUG=false SECRET_KEY="$$(cat $(SECRET_KEY_FILE))" ALLOWED_HOSTS=127.0.0.1,localhost \
+CHANNEL_KEY_FILE := var/channel_secret_key
+DEMO_ENV = DEBUG=false SECRET_KEY="$$(cat $(SECRET_KEY_FILE))" CHANNEL_SECRET_KEY="$$(cat $(CHANNEL_KEY_FILE))" \
+	ALLOWED_HOSTS=127.0.0.1,localhost \
 	SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0 \
 	SECURE_HSTS_INCLUDE_SUBDOMAINS=false SECURE_HSTS_PRELOAD=false BEHIND_PROXY=false PORT=$(PORT)
 
@@ -41,10 +43,16 @@ $(SECRET_KEY_FILE):
 	@$(PYTHON) -c 'import os, secrets, sys; fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600); os.write(fd, secrets.token_urlsafe(50).encode()); os.close(fd)' $@
 	@echo "made a secret key for the demo in $@"
 
+# The Fernet key that encrypts webhook signing secrets (32 random bytes, url-safe base64).
+$(CHANNEL_KEY_FILE):
+	@mkdir -p $(dir $@)
+	@$(PYTHON) -c 'import base64, os, sys; fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600); os.write(fd, base64.urlsafe_b64encode(os.urandom(32))); os.close(fd)' $@
+	@echo "made a channel secret key for the demo in $@"
+
 # On SIGTERM or Ctrl-C, bin/run-all stops both processes within 10 s and exits 0; make itself then
 # reports the signal (exit status 143 or 130). The catalog is imported once, in the background, the
 # first time (log in var/import-catalog.log).
-run: install $(SECRET_KEY_FILE)
+run: install $(SECRET_KEY_FILE) $(CHANNEL_KEY_FILE)
 	@$(DEMO_ENV) $(PY) manage.py migrate --noinput
 	@$(DEMO_ENV) $(PY) manage.py seed_demo --if-empty
 	@$(DEMO_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0

@@ -1,8 +1,11 @@
-"""Time from a status flip on a loopback status page to the email at a local SMTP server, polling
-only and with the page pushing its webhook to the source's push URL; and the cost of an idle tick.
+"""Time from a status flip on a loopback status page to the message at a local SMTP server, at a
+local Slack stand-in and at a local webhook receiver that verifies the Standard Webhooks signature,
+polling only and with the page pushing its webhook to the source's push URL; and the cost of an
+idle tick.
 
     DEBUG=true .venv/bin/python bench/latency.py            # scratch SQLite files under a temp directory
     options: --flips 10  --modes poll,push  --broker redis://127.0.0.1:6379/0
+    BENCH_DATABASE_URL=postgresql://... runs on that (empty) database instead of a scratch SQLite file
 
 A real `celery worker --beat` on the default schedule (sweep every 5 s) checks the page; the
 register's own WSGI app answers pushes on a loopback port. In `poll` mode the source's interval is
@@ -48,11 +51,13 @@ os.environ.update(
         "DJANGO_SETTINGS_MODULE": "riskregister.settings",
         "DEBUG": os.environ.get("DEBUG", "true"),
         "VAR_DIR": str(SCRATCH / "var"),
-        "DATABASE_URL": f"sqlite:///{SCRATCH / 'latency.sqlite3'}",
+        "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{SCRATCH / 'latency.sqlite3'}",
         "CELERY_BROKER_URL": f"sqlalchemy+sqlite:///{SCRATCH / 'broker.sqlite3'}",
         "EMAIL_HOST": "127.0.0.1",
         "EMAIL_PORT": str(SMTP_PORT),
         "OUTBOUND_ALLOWED_PRIVATE_HOSTS": "127.0.0.1",
+        # The Slack stand-in and the webhook receiver are on loopback too.
+        "CHANNEL_ALLOWED_PRIVATE_HOSTS": "127.0.0.1",
         "SITE_URL": f"http://127.0.0.1:{WEB_PORT}",
         "LOG_LEVEL": "WARNING",
     }
@@ -71,7 +76,10 @@ from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from riskregister.alerts.models import Subscription  # noqa: E402
+from riskregister.alerts.services import subscription_secret_rotate  # noqa: E402
 from riskregister.risks.models import Dependency  # noqa: E402
+from tests.alerts.channels.receivers import Receiver  # noqa: E402
 from riskregister.teams.models import Membership, Team  # noqa: E402
 from tests.vendors.payloads import statuspage_summary  # noqa: E402
 from vendors import push, services  # noqa: E402
@@ -146,7 +154,10 @@ def idle_tick_cost(sources: int, rounds: int = 200) -> dict:
     return {"sources": sources, "queries": len(queries), "ms": (time.perf_counter() - started) / rounds * 1000}
 
 
-def build_world(page_port: int) -> tuple[StatusSource, Offering]:
+CHANNELS = ("email", "slack", "webhook")
+
+
+def build_world(page_port: int, slack: Receiver, hook: Receiver) -> tuple[StatusSource, Offering]:
     provider = Vendor.objects.create(name="Flip Labs", slug="flip-labs", provides_models=True)
     offering = Offering.objects.create(
         model=AIModel.objects.create(provider=provider, name="Flip 1", slug="flip-1"), distributor=provider,
@@ -156,6 +167,11 @@ def build_world(page_port: int) -> tuple[StatusSource, Offering]:
     user = get_user_model().objects.create(username="flip-member", email="flip@example.com")
     Membership.objects.create(team=team, user=user)
     Dependency.objects.create(team=team, system="flip-svc", offering=offering, criticality=1)
+    # One alert per flip for the team, delivered to three targets: its members' email, Slack, a webhook.
+    Subscription.objects.create(team=team, min_severity="info")
+    Subscription.objects.create(team=team, channel="slack", target=slack.url, min_severity="info")
+    hook.secret = subscription_secret_rotate(
+        subscription=Subscription.objects.create(team=team, channel="webhook", target=hook.url, min_severity="info"))
     source = StatusSource.objects.create(
         name="Flip status page", kind="statuspage", url=f"http://127.0.0.1:{page_port}/api/v2/summary.json",
         vendor=provider, interval=30, config={"components": {"Claude API": [offering.id]}},
@@ -163,29 +179,45 @@ def build_world(page_port: int) -> tuple[StatusSource, Offering]:
     return source, offering
 
 
-def run_mode(mode: str, flips: int, source: StatusSource, inbox: Inbox, worker) -> list[float]:
+def arrivals(inbox: Inbox, slack: Receiver, hook: Receiver) -> dict[str, list[float]]:
+    """When each channel's messages arrived (a webhook only once its signature verified)."""
+    with inbox.lock:
+        mail = list(inbox.arrivals)
+    return {"email": mail, "slack": [a.at for a in slack.accepted()],
+            "webhook": [a.at for a in hook.accepted() if a.verified]}
+
+
+def run_mode(mode: str, flips: int, source: StatusSource, inbox: Inbox, slack: Receiver, hook: Receiver,
+             worker) -> dict[str, list[float]]:
     StatusSource.objects.filter(id=source.id).update(interval=30 if mode == "poll" else 300)
     push_url = push.push_url_rotate(source=source) if mode == "push" else ""
     if mode == "poll":
         push.push_url_revoke(source=source)
-    totals = []
+    totals: dict[str, list[float]] = {channel: [] for channel in CHANNELS}
     states = ["major_outage", "operational"]
     for flip in range(flips):
         time.sleep(settings.CHECKS_PUSH_MIN_INTERVAL + 1 + random.uniform(0, 5))
         state = states[flip % 2]
-        before = inbox.count()
+        before = {channel: len(times) for channel, times in arrivals(inbox, slack, hook).items()}
         StatusPage.body = statuspage_summary({"Claude API": state})
         flipped = time.monotonic()
         if push_url:
             status = send_webhook(push_url, state)
             assert status == 202, status
         deadline = flipped + 180
-        while inbox.count() == before:
+        while True:
+            now = arrivals(inbox, slack, hook)
+            if all(len(now[channel]) > before[channel] for channel in CHANNELS):
+                break
             if time.monotonic() > deadline or worker.poll() is not None:
-                raise SystemExit(f"no email within 180 s of flip {flip} ({mode}); see {SCRATCH / 'worker.log'}")
+                missing = [channel for channel in CHANNELS if len(now[channel]) == before[channel]]
+                raise SystemExit(f"nothing on {missing} within 180 s of flip {flip} ({mode}); see {SCRATCH / 'worker.log'}")
             time.sleep(0.02)
-        totals.append(inbox.arrivals[before] - flipped)
-        print(f"  {mode} flip {flip + 1:>2} -> {state:<13} {totals[-1]:6.2f} s", flush=True)
+        line = []
+        for channel in CHANNELS:
+            totals[channel].append(now[channel][before[channel]] - flipped)
+            line.append(f"{channel} {totals[channel][-1]:6.2f} s")
+        print(f"  {mode} flip {flip + 1:>2} -> {state:<13} " + "  ".join(line), flush=True)
     return totals
 
 
@@ -216,7 +248,9 @@ def main():
     threading.Thread(target=page.serve_forever, daemon=True).start()
     web = make_server("127.0.0.1", WEB_PORT, WSGIHandler(), server_class=_ThreadingWSGIServer, handler_class=_QuietHandler)
     threading.Thread(target=web.serve_forever, daemon=True).start()
-    source, _ = build_world(page.server_port)
+    slack = Receiver(path="/services/T0BENCH/B0BENCH/benchtoken").start()
+    hook = Receiver(path="/alerts").start()
+    source, _ = build_world(page.server_port, slack, hook)
 
     broker = args.broker or os.environ["CELERY_BROKER_URL"]
     env = {**os.environ, "CELERY_BROKER_URL": broker, "LOG_LEVEL": "INFO"}
@@ -230,7 +264,7 @@ def main():
          f"--schedule={SCRATCH / 'beat'}", "--without-mingle", "--without-gossip"],
         cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
-    results: dict[str, list[float]] = {}
+    results: dict[str, dict[str, list[float]]] = {}
     try:
         deadline = time.monotonic() + 120
         while StatusSource.objects.get(id=source.id).last_success_at is None:
@@ -238,7 +272,7 @@ def main():
                 raise SystemExit(f"the worker never checked the source; see {SCRATCH / 'worker.log'}")
             time.sleep(0.5)
         for mode in args.modes.split(","):
-            results[mode] = run_mode(mode, args.flips, source, inbox, worker)
+            results[mode] = run_mode(mode, args.flips, source, inbox, slack, hook, worker)
     finally:
         worker.terminate()
         try:
@@ -248,13 +282,21 @@ def main():
         page.shutdown()
         web.shutdown()
         controller.stop()
+        slack.stop()
+        hook.stop()
 
     changes = StatusChange.objects.filter(source=source).count()
-    print(f"\nFlip on a loopback status page -> email at a local SMTP server (real worker --beat, default schedule, "
-          f"broker {broker.split(':', 1)[0]}); {changes} changes recorded, {inbox.count()} emails:")
-    print(f"{'mode':>6} {'flips':>5} {'median s':>9} {'p95 s':>7} {'max s':>7}")
-    for mode, totals in results.items():
-        print(f"{mode:>6} {len(totals):>5} {statistics.median(totals):>9.2f} {p95(totals):>7.2f} {max(totals):>7.2f}")
+    database = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    received = {channel: len(times) for channel, times in arrivals(inbox, slack, hook).items()}
+    rejected = sum(1 for a in hook.arrivals if a.verified is False)
+    print(f"\nFlip on a loopback status page -> message at a local SMTP server, Slack stand-in and webhook receiver "
+          f"(real worker --beat, default schedule, broker {broker.split(':', 1)[0]}, database {database}); "
+          f"{changes} changes recorded; received {received}, {rejected} webhook(s) with a bad signature:")
+    print(f"{'mode':>6} {'channel':>8} {'flips':>5} {'median s':>9} {'p95 s':>7} {'max s':>7}")
+    for mode, by_channel in results.items():
+        for channel, totals in by_channel.items():
+            print(f"{mode:>6} {channel:>8} {len(totals):>5} {statistics.median(totals):>9.2f} {p95(totals):>7.2f} "
+                  f"{max(totals):>7.2f}")
 
 
 if __name__ == "__main__":

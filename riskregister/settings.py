@@ -280,6 +280,37 @@ ALERT_DAILY_HOUR = env_int("ALERT_DAILY_HOUR", 7, minimum=0)
 if ALERT_DAILY_HOUR > 23:
     raise ImproperlyConfigured(f"ALERT_DAILY_HOUR={ALERT_DAILY_HOUR} must be an hour from 0 to 23")
 
+# --- alert channels (riskregister/alerts/channels) ------------------------------------------
+# Slack and webhook targets may name a private host (host or host:port, as written in the URL) only
+# if it is listed here; the status sources' OUTBOUND_ALLOWED_PRIVATE_HOSTS does not apply to them.
+CHANNEL_ALLOWED_PRIVATE_HOSTS = env_list("CHANNEL_ALLOWED_PRIVATE_HOSTS", [])
+# The Fernet key(s) that encrypt webhook signing secrets at rest (riskregister/alerts/secrets.py):
+# comma-separated, the first encrypts, all decrypt (so a key can be rotated). Required with DEBUG
+# off, like SECRET_KEY; with DEBUG on a development key is derived from SECRET_KEY.
+CHANNEL_SECRET_KEYS = env_list("CHANNEL_SECRET_KEY", [])
+if not CHANNEL_SECRET_KEYS:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "CHANNEL_SECRET_KEY is required when DEBUG is off: it encrypts the signing secrets of webhook "
+            "subscriptions. Set it to a Fernet key (python -c 'from cryptography.fernet import Fernet; "
+            "print(Fernet.generate_key().decode())'), or DEBUG=true for local development."
+        )
+    import base64 as _base64
+    import hashlib as _hashlib
+
+    CHANNEL_SECRET_KEYS = [
+        _base64.urlsafe_b64encode(_hashlib.sha256(b"channel-secrets:" + SECRET_KEY.encode()).digest()).decode()
+    ]
+for _key in CHANNEL_SECRET_KEYS:
+    try:
+        from cryptography.fernet import Fernet as _Fernet
+
+        _Fernet(_key)
+    except ValueError:
+        raise ImproperlyConfigured(
+            "CHANNEL_SECRET_KEY holds a value that is not a Fernet key (32 bytes, url-safe base64)"
+        ) from None
+
 # --- import jobs (riskregister/imports) -----------------------------------------------------
 # An upload larger than this is refused by the web request itself.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 8 * 1024 * 1024, minimum=1024)
@@ -415,6 +446,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # OpenAPI 3.1 for its `webhooks`: the alert a webhook subscription receives (riskregister/api/webhooks.py).
+    "OAS_VERSION": "3.1.0",
+    "WEBHOOKS": ["riskregister.api.webhooks.alert_webhook"],
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "SeverityEnum": "vendors.models.StatusChange.Severity",
@@ -449,6 +483,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
+        # httpx logs every request's full URL at INFO; a Slack or webhook target is a credential
+        # (its token is in the path), so only its warnings are logged. Checks log their own outcomes.
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
         # The development server's access log, through the same filtered handler.
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },

@@ -21,12 +21,14 @@ blocking wrapper for one-off callers.
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import socket
 import ssl
 import threading
 import time
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
@@ -136,11 +138,12 @@ def _numeric_ipv4(host: str) -> ipaddress.IPv4Address | None:
         return None
 
 
-def _allowed_private(host: str, port: int) -> bool:
-    """Whether OUTBOUND_ALLOWED_PRIVATE_HOSTS lists the host as written in the URL (not what it
-    resolves to: a listed 127.0.0.1 does not let another name point there)."""
+def _allowed_private(host: str, port: int, allowed: Iterable[str] | None = None) -> bool:
+    """Whether the allow-list (OUTBOUND_ALLOWED_PRIVATE_HOSTS unless the caller names its own, as the
+    alert channels do) lists the host as written in the URL (not what it resolves to: a listed
+    127.0.0.1 does not let another name point there)."""
     host = host.lower().strip("[]")
-    for entry in settings.OUTBOUND_ALLOWED_PRIVATE_HOSTS:
+    for entry in settings.OUTBOUND_ALLOWED_PRIVATE_HOSTS if allowed is None else allowed:
         entry = entry.strip().lower()
         if entry.startswith("["):
             entry_host, _, rest = entry[1:].partition("]")
@@ -160,14 +163,15 @@ def resolve_host(host: str, port: int) -> list[str]:
     return list(dict.fromkeys(info[4][0] for info in infos))
 
 
-def check_host(host: str, port: int, *, resolve: bool = True) -> list[str]:
+def check_host(host: str, port: int, *, resolve: bool = True, allowed_private_hosts: Iterable[str] | None = None) -> list[str]:
     """The addresses of `host` the checks may connect to; raises ForbiddenAddress otherwise.
 
     With `resolve=False` a name is accepted without looking it up (used at save time when the
-    name does not resolve from here; the connect-time check still applies).
+    name does not resolve from here; the connect-time check still applies). `allowed_private_hosts`
+    replaces OUTBOUND_ALLOWED_PRIVATE_HOSTS for callers with an allow-list of their own.
     """
     host = host.strip("[]")
-    if _allowed_private(host, port):
+    if _allowed_private(host, port, allowed_private_hosts):
         return resolve_host(host, port) if resolve else [host]
     try:
         literal = ipaddress.ip_address(host.split("%", 1)[0])
@@ -212,20 +216,27 @@ def _split_url(url: str) -> tuple[str, str, int]:
     return scheme, parts.hostname, port or (443 if scheme == "https" else 80)
 
 
-def validate_outbound_url(url: str) -> None:
+def validate_outbound_url(url: str, *, allowed_private_hosts: Iterable[str] | None = None) -> None:
     """Refuse a URL the checks may not fetch (raises django's ValidationError).
 
-    Run by StatusSource's validation, so `full_clean()`, the admin and the API refuse it at save.
+    Run by StatusSource's validation, so `full_clean()`, the admin and the API refuse it at save
+    (and by a Subscription's, for a Slack or webhook target, with the channels' own allow-list).
     A name that resolves is refused if any of its addresses is forbidden; a name that does not
     resolve from here is accepted and checked again at connect time.
     """
     scheme, host, port = _split_url(url)
     try:
-        check_host(host, port)
+        check_host(host, port, allowed_private_hosts=allowed_private_hosts)
     except ForbiddenAddress as exc:
         raise ValidationError(str(exc), code="forbidden_address") from None
     except OutboundError:
         pass
+
+
+def url_host_listed(url: str, allowed_private_hosts: Iterable[str]) -> bool:
+    """Whether the URL's host (or host:port) is on the allow-list, as written in the URL."""
+    _, host, port = _split_url(url)
+    return _allowed_private(host, port, allowed_private_hosts)
 
 
 # --- connect-time guard ---------------------------------------------------------------------
@@ -237,8 +248,9 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
     httpcore still uses the URL's host name for SNI and certificate checks, so TLS is unaffected.
     """
 
-    def __init__(self):
+    def __init__(self, allowed_private_hosts: Iterable[str] | None = None):
         self._inner = httpcore.AnyIOBackend()
+        self._allowed = None if allowed_private_hosts is None else tuple(allowed_private_hosts)
 
     async def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
         try:
@@ -246,11 +258,12 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
             is_literal = True
         except ValueError:
             is_literal = False
+        check = functools.partial(check_host, host, port, allowed_private_hosts=self._allowed)
         if is_literal or _numeric_ipv4(host) is not None:
-            addresses = check_host(host, port)
+            addresses = check()
         else:
             loop = asyncio.get_running_loop()
-            addresses = await loop.run_in_executor(None, check_host, host, port)
+            addresses = await loop.run_in_executor(None, check)
         error = None
         for address in addresses:  # every one of them passed the check
             try:
@@ -286,20 +299,20 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
     every request (it scans its idle connections), which bench/sweep.py measured.
     """
 
-    def __init__(self, *, max_connections: int = 100):
+    def __init__(self, *, max_connections: int = 100, allowed_private_hosts: Iterable[str] | None = None):
         # Not super().__init__(): it would build an SSL context and a pool only to be replaced.
         self._pool = httpcore.AsyncConnectionPool(
             ssl_context=_ssl_context(),
             max_connections=max_connections,
             max_keepalive_connections=0,
-            network_backend=GuardedBackend(),
+            network_backend=GuardedBackend(allowed_private_hosts),
         )
 
 
-def new_client(*, max_connections: int = 100) -> httpx.AsyncClient:
+def new_client(*, max_connections: int = 100, allowed_private_hosts: Iterable[str] | None = None) -> httpx.AsyncClient:
     """An AsyncClient whose every connection goes through the guard. Redirects are ours to follow."""
     return httpx.AsyncClient(
-        transport=GuardedTransport(max_connections=max_connections),
+        transport=GuardedTransport(max_connections=max_connections, allowed_private_hosts=allowed_private_hosts),
         follow_redirects=False,
         trust_env=False,
         timeout=httpx.Timeout(
@@ -461,6 +474,85 @@ def fetch(
             outcome["error"] = exc
 
     thread = threading.Thread(target=run, name="outbound-fetch")
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["result"]
+
+
+# --- posting (alert channels) -----------------------------------------------------------------
+
+# What is kept of the answer to a POST: enough for an error message, never a large body.
+POST_ANSWER_MAX_BYTES = 16 * 1024
+
+
+async def apost(
+    url: str,
+    *,
+    content: bytes,
+    headers: dict[str, str] | None = None,
+    allowed_private_hosts: Iterable[str] | None = None,
+    max_bytes: int = POST_ANSWER_MAX_BYTES,
+) -> FetchResult:
+    """POST `content` to `url` under the same rules as `afetch` (scheme, address checked before and at
+    connect time, timeouts and total deadline, capped answer), except that redirects are not
+    followed: a POST's body is not replayed to wherever a 3xx points, the 3xx is the answer.
+
+    Errors name the host only: the URL of a Slack or webhook target is a credential, and the
+    message ends up in logs and on the delivery row. Raises OutboundError (or a subclass)."""
+    try:
+        _, host, port = _split_url(url)
+    except ValidationError as exc:
+        raise ForbiddenAddress(f"Refused the URL: {exc.messages[0]}") from None
+    check_host(host, port, resolve=False, allowed_private_hosts=allowed_private_hosts)
+    started = time.monotonic()
+    async with new_client(max_connections=2, allowed_private_hosts=allowed_private_hosts) as client:
+        try:
+            async with asyncio.timeout(settings.OUTBOUND_TOTAL_TIMEOUT):
+                request = client.build_request("POST", url, content=content, headers=dict(headers or {}))
+                response = await client.send(request, stream=True)
+                try:
+                    decoder = _BoundedDecoder(response.headers.get("content-encoding", ""), max_bytes)
+                    try:
+                        async for chunk in response.aiter_raw():
+                            decoder.feed(chunk)
+                    except ResponseTooLarge:
+                        pass  # the answer's status is what counts; its body is only kept for errors
+                finally:
+                    await response.aclose()
+        except TimeoutError:
+            raise FetchTimeout(f"No complete answer from {host} within {settings.OUTBOUND_TOTAL_TIMEOUT:g} s.") from None
+        except httpx.TimeoutException as exc:
+            raise FetchTimeout(f"{host} timed out ({type(exc).__name__}).") from None
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            raise OutboundError(f"{host}: {type(exc).__name__}") from None
+    return FetchResult(
+        url=url,
+        status_code=response.status_code,
+        body=decoder.body(),
+        headers={key.lower(): value for key, value in response.headers.items()},
+        elapsed=time.monotonic() - started,
+    )
+
+
+def post(url: str, *, content: bytes, headers: dict[str, str] | None = None,
+         allowed_private_hosts: Iterable[str] | None = None) -> FetchResult:
+    """Blocking `apost`, for the delivery of alerts (a worker's thread, no event loop)."""
+    coroutine = apost(url, content=content, headers=headers, allowed_private_hosts=allowed_private_hosts)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    outcome: dict = {}
+
+    def run():
+        try:
+            outcome["result"] = asyncio.run(coroutine)
+        except BaseException as exc:  # handed back to the caller's thread
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run, name="outbound-post")
     thread.start()
     thread.join()
     if "error" in outcome:

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
@@ -6,17 +7,66 @@ from django.urls import path, reverse
 
 from riskregister.alerts.forms import ManualChangeForm
 from vendors.recording import manual_change_record
+from riskregister.alerts.channels.targets import mask_target
 from riskregister.alerts.models import Alert, Delivery, Subscription
+from riskregister.alerts.services import subscription_secret_issue, subscription_secret_rotate
 from riskregister.teams.access import is_admin, is_reviewer
+
+
+class SubscriptionAdminForm(forms.ModelForm):
+    """The target is a credential: typed in, never shown back (left empty, the stored one stays)."""
+
+    target = forms.CharField(
+        required=False, max_length=1000, strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text="slack: the incoming-webhook URL; webhook: the URL to POST to. Never shown again; "
+        "leave empty to keep the stored one.",
+    )
+
+    class Meta:
+        model = Subscription
+        fields = ["team", "user", "email", "channel", "target", "kinds", "min_severity", "mode", "active"]
+
+    def clean_target(self):
+        typed = self.cleaned_data.get("target") or ""
+        if not typed and self.instance.pk and self.cleaned_data.get("channel", self.instance.channel) == self.instance.channel:
+            return self.instance.target
+        return typed
 
 
 @admin.register(Subscription)
 class SubscriptionAdmin(admin.ModelAdmin):
-    list_display = ["team", "user", "email", "kinds", "min_severity", "mode", "channel", "active"]
+    form = SubscriptionAdminForm
+    list_display = ["team", "user", "email", "channel", "masked_target", "kinds", "min_severity", "mode", "active"]
     list_filter = ["mode", "min_severity", "channel", "active", "team"]
     search_fields = ["team__name", "email", "user__username"]
     autocomplete_fields = ["team", "user"]
     list_select_related = ["team", "user"]
+    readonly_fields = ["masked_target", "has_secret"]
+    actions = ["rotate_secret"]
+
+    @admin.display(description="target")
+    def masked_target(self, subscription):
+        return mask_target(subscription.target) if subscription.target else "—"
+
+    @admin.display(description="signing secret set", boolean=True)
+    def has_secret(self, subscription):
+        return bool(subscription.secret_encrypted)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        secret = subscription_secret_issue(subscription=obj)
+        if secret:
+            self._show_secret(request, obj, secret)
+
+    @staticmethod
+    def _show_secret(request, subscription, secret):
+        messages.warning(request, f"Signing secret of {subscription}: {secret} — copy it now, it is not shown again.")
+
+    @admin.action(description="Rotate the signing secret of the selected webhook subscriptions")
+    def rotate_secret(self, request, queryset):
+        for subscription in queryset.filter(channel="webhook"):
+            self._show_secret(request, subscription, subscription_secret_rotate(subscription=subscription))
 
 
 class DeliveryInline(admin.TabularInline):

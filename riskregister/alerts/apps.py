@@ -1,6 +1,10 @@
 from django.apps import AppConfig
 
-CHANNEL_MODULES = ("riskregister.alerts.channels.email",)
+CHANNEL_MODULES = (
+    "riskregister.alerts.channels.email",
+    "riskregister.alerts.channels.slack",
+    "riskregister.alerts.channels.webhook",
+)
 
 
 class AlertsConfig(AppConfig):
@@ -12,7 +16,7 @@ class AlertsConfig(AppConfig):
 
         from riskregister.alerts.channels import channels
 
-        channels.load(CHANNEL_MODULES)  # Slack and webhook channels are added to CHANNEL_MODULES
+        channels.load(CHANNEL_MODULES)
 
         from riskregister.alerts.receivers import dependency_saved, enqueue_dispatch, fallback_changed
         from riskregister.risks.models import Dependency, Fallback

@@ -125,6 +125,7 @@ def dependency_payload(item: AffectedDependency, replacements: dict | None = Non
         "route_successor": offering.successor.name if offering.successor else None,
         # Where to go: the successors' routes, then the fallbacks already on file.
         "replacements": replacement_options(dependency, replacements or {}),
+        "fallbacks": [_offering_label(fallback.offering) for fallback in dependency.fallbacks.all()],
     }
 
 

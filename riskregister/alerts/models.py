@@ -32,6 +32,14 @@ class Subscription(Entity):
     )
     mode = models.CharField(max_length=20, choices=Mode.choices, default=Mode.IMMEDIATE)
     channel = models.CharField(max_length=30, choices=channel_choices, default="email")
+    # A credential (a Slack incoming-webhook URL carries its token in the path): write-only in the
+    # API, masked in the admin, never copied into an alert; deliveries name the subscription instead.
+    target = models.CharField(
+        max_length=1000, blank=True,
+        help_text="The Slack incoming-webhook URL or the webhook URL (slack and webhook channels only).",
+    )
+    # The webhook signing secret, encrypted under CHANNEL_SECRET_KEY (riskregister/alerts/secrets.py).
+    secret_encrypted = models.TextField(blank=True, editable=False)
     active = models.BooleanField(default=True)
 
     class Meta:
@@ -40,13 +48,30 @@ class Subscription(Entity):
     def clean(self):
         from django.core.exceptions import ValidationError
 
+        from riskregister.alerts.channels.targets import HTTP_CHANNELS, validate_channel_target
+
         unknown = [kind for kind in (self.kinds or []) if kind not in StatusChange.Kind.values]
         if not isinstance(self.kinds, list) or unknown:
             raise ValidationError({"kinds": f"A list of change kinds, from: {', '.join(StatusChange.Kind.values)}."})
         if self.email and self.user_id:
             raise ValidationError("Name an address or a member, not both (neither means all members).")
+        if self.channel in HTTP_CHANNELS:
+            if self.email or self.user_id:
+                raise ValidationError({"email": f"A {self.channel} subscription sends to its target, not to an address or a member."})
+            if not self.target:
+                raise ValidationError({"target": f"A {self.channel} subscription needs the URL to post to."})
+            validate_channel_target(self.target, field="target")
+        elif self.target:
+            raise ValidationError({"target": "Only slack and webhook subscriptions have a target."})
+
+    @property
+    def delivery_target(self) -> str:
+        """What a Delivery row of a Slack or webhook subscription names: the subscription, not its URL."""
+        return f"subscription:{self.uuid}"
 
     def __str__(self):
+        if self.channel != "email":
+            return f"{self.team}: {self.channel}, {self.mode}, from {self.min_severity}"
         who = self.email or (self.user and self.user.get_username()) or "all members"
         return f"{self.team}: {who}, {self.mode}, from {self.min_severity}"
 

@@ -79,6 +79,10 @@ def alerts_write(outgoing: list[Outgoing]) -> list[Alert]:
             taken = set(Alert.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
             fresh = [item for item in outgoing if item.alert.dedupe_key not in taken]
             for item in fresh:
+                channels = {target.channel for target in item.targets}
+                if len(channels) == 1:
+                    # The channel an alert is shown "by": its deliveries', when they share one.
+                    item.alert.channel = channels.pop()
                 if item.alert.mode == Subscription.Mode.IMMEDIATE and not item.targets:
                     # Nobody to send it to (no member has an address): recorded, and visibly so.
                     item.alert.status = Alert.Status.FAILED
@@ -143,7 +147,11 @@ def _record(token: uuid.UUID, delivery: Delivery, error: DeliveryError | None) -
         outcome = FAILED
         logger.warning("alert %s to %s failed for good: %s", delivery.alert_id, delivery.target, error)
     elif error is not None:
-        next_attempt_at = now + retry_delay(delivery.attempts)
+        delay = retry_delay(delivery.attempts)
+        if isinstance(error, TransientDeliveryError) and error.retry_after is not None:
+            # The receiver named its own not-before (a 429's Retry-After): wait that, within the cap.
+            delay = timedelta(seconds=min(error.retry_after, settings.ALERT_RETRY_MAX_SECONDS))
+        next_attempt_at = now + delay
         updated = mine.update(next_attempt_at=next_attempt_at, last_error=str(error), claimed_at=None,
                               claim_token=None, updated_at=now)
         outcome = RETRY

@@ -26,6 +26,8 @@ class SubscriptionWants:
     user_email: str | None = None
     all_members: bool = False
     channel: str = "email"
+    # A Slack or webhook subscription's delivery target: the subscription, never its URL.
+    delivery_target: str = ""
     implicit: bool = field(default=False, compare=False)
 
 
@@ -40,12 +42,22 @@ def _implicit(team_id: int) -> SubscriptionWants:
 
 
 def subscriptions_of_teams(*, team_ids: list[int]) -> dict[int, list[SubscriptionWants]]:
-    """The email subscriptions of each team (active ones; the implicit one for a team with none)."""
+    """The subscriptions of each team on every channel (active ones; the implicit one for a team with
+    none)."""
     by_team: dict[int, list[SubscriptionWants]] = defaultdict(list)
     teams_with_rows: set[int] = set()
     for subscription in Subscription.objects.filter(team_id__in=team_ids).select_related("user").order_by("id"):
         teams_with_rows.add(subscription.team_id)
-        if not subscription.active or subscription.channel != "email":
+        if not subscription.active:
+            continue
+        if subscription.channel != "email":
+            if subscription.target:
+                by_team[subscription.team_id].append(SubscriptionWants(
+                    key=f"subscription:{subscription.id}", team_id=subscription.team_id,
+                    kinds=tuple(subscription.kinds or ()), min_severity=subscription.min_severity,
+                    mode=subscription.mode, channel=subscription.channel,
+                    delivery_target=subscription.delivery_target,
+                ))
             continue
         by_team[subscription.team_id].append(
             SubscriptionWants(
@@ -65,8 +77,9 @@ def subscriptions_of_teams(*, team_ids: list[int]) -> dict[int, list[Subscriptio
     return dict(by_team)
 
 
-def recipients_by_subscription(subscriptions: dict[int, list[SubscriptionWants]]) -> dict[str, list[str]]:
-    """The addresses of each subscription: its address, its user's, or every member with an email."""
+def recipients_by_subscription(subscriptions: dict[int, list[SubscriptionWants]]) -> dict[str, list[Target]]:
+    """The targets of each subscription: its address, its user's, or every member with an email; a
+    Slack or webhook subscription's own delivery target."""
     member_teams = {wants.team_id for wanted in subscriptions.values() for wants in wanted if wants.all_members}
     members: dict[int, set[str]] = defaultdict(set)
     if member_teams:
@@ -78,23 +91,45 @@ def recipients_by_subscription(subscriptions: dict[int, list[SubscriptionWants]]
     result: dict[str, list[str]] = {}
     for wanted in subscriptions.values():
         for wants in wanted:
-            if wants.email:
-                result[wants.key] = [wants.email]
+            if wants.channel != "email":
+                addresses = [wants.delivery_target]
+            elif wants.email:
+                addresses = [wants.email]
             elif wants.user_email is not None:
-                result[wants.key] = [wants.user_email] if wants.user_email else []
+                addresses = [wants.user_email] if wants.user_email else []
             else:
-                result[wants.key] = sorted(members.get(wants.team_id, ()))
+                addresses = sorted(members.get(wants.team_id, ()))
+            result[wants.key] = [Target(wants.channel, address) for address in addresses]
     return result
 
 
 T = TypeVar("T")
 
+
+def digest_payload(targets) -> dict:
+    """Where an alert's digest goes, kept on the alert: `digest_recipients` the email addresses,
+    `digest_targets` the [channel, target] pairs of the other channels (subscriptions, never URLs)."""
+    payload = {"digest_recipients": sorted(t.address for t in targets if t.channel == "email")}
+    others = sorted([t.channel, t.address] for t in targets if t.channel != "email")
+    if others:
+        payload["digest_targets"] = others
+    return payload
+
+
+def digest_targets_of(payload: dict) -> list[Target]:
+    """The targets `digest_payload` wrote, read back from an alert's payload."""
+    return [Target("email", address) for address in payload.get("digest_recipients") or []] + [
+        Target(channel, address) for channel, address in payload.get("digest_targets") or []
+    ]
+
+
 @dataclass(frozen=True)
 class FanOut:
-    """A team's recipients for one alert, split by how they asked to hear: at once or in the digest."""
+    """A team's recipients for one alert, split by how they asked to hear: at once or in the digest.
+    Every channel's targets are in one alert (one alert per team per batch), a Delivery row each."""
 
-    immediate: frozenset[str] = frozenset()
-    digest: frozenset[str] = frozenset()
+    immediate: frozenset[Target] = frozenset()
+    digest: frozenset[Target] = frozenset()
 
     def __bool__(self) -> bool:
         return bool(self.immediate or self.digest)
@@ -103,8 +138,8 @@ class FanOut:
         """`alert` (unsaved, its content filled in) addressed to these recipients: immediate when
         anyone wants it now, else only collected by the team's digest."""
         alert.mode = Subscription.Mode.IMMEDIATE if self.immediate else Subscription.Mode.DAILY_DIGEST
-        alert.payload = {**(alert.payload or {}), "digest_recipients": sorted(self.digest)}
-        return Outgoing(alert=alert, targets=[Target("email", address) for address in sorted(self.immediate)])
+        alert.payload = {**(alert.payload or {}), **digest_payload(self.digest)}
+        return Outgoing(alert=alert, targets=sorted(self.immediate))
 
 
 class Audience:
@@ -118,8 +153,8 @@ class Audience:
     def fan_out(self, team_id: int, picks: Callable[[SubscriptionWants], Collection[T]]) -> tuple[FanOut, set[T]]:
         """`picks(wants)` says what a subscription takes of the alert (the changes it wants; empty for
         nothing). The team's recipients of the subscriptions that took something, and all they took."""
-        immediate: set[str] = set()
-        digest: set[str] = set()
+        immediate: set[Target] = set()
+        digest: set[Target] = set()
         taken: set[T] = set()
         for wants in self.subscriptions.get(team_id, []):
             picked = picks(wants)

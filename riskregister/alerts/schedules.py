@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from riskregister.alerts import content
 from riskregister.alerts.models import Alert, Subscription
-from riskregister.alerts.outbox import alerts_write, to_address
-from riskregister.alerts.recipients import Audience
+from riskregister.alerts.outbox import Outgoing, alerts_write, to_address
+from riskregister.alerts.recipients import Audience, digest_targets_of
 from riskregister.risks.impact import blast_radius
 from riskregister.risks.selectors import review_queue
 from riskregister.teams.models import REVIEWERS_GROUP
@@ -135,28 +135,31 @@ def review_reminders_send(*, today: date | None = None) -> list[Alert]:
 
 
 def team_digests_send(*, day: date | None = None) -> list[Alert]:
-    """One email per team collecting the day's alerts for its daily-digest subscribers; the alerts
-    that only digest subscribers wanted are marked as collected."""
+    """One digest per team collecting the day's alerts for its daily-digest subscribers, on every
+    channel they subscribed on (one alert, a delivery per address, Slack hook or webhook); the
+    alerts that only digest subscribers wanted are marked as collected."""
     day = day or (timezone.localdate() - timedelta(days=1))
     collected = defaultdict(list)
     for alert in Alert.objects.filter(
         kind__in=[Alert.Kind.CHANGE, Alert.Kind.COUNTDOWN], created_at__date=day, team__isnull=False
     ).select_related("team").order_by("created_at", "id"):
-        if alert.payload.get("digest_recipients"):
+        if alert.payload.get("digest_recipients") or alert.payload.get("digest_targets"):
             collected[alert.team].append(alert)
     digests = []
     for team, alerts in collected.items():
-        recipients = sorted({address for alert in alerts for address in alert.payload["digest_recipients"]})
+        targets = sorted({target for alert in alerts for target in digest_targets_of(alert.payload)})
         top_severity = most_severe(a.severity for a in alerts)
         subject = f"[{top_severity}] Daily digest for {team.name}, {day.isoformat()}: {len(alerts)} alert{'s' if len(alerts) != 1 else ''}"
         entries = [{"subject": a.subject, **a.payload} for a in alerts]
         text, html = content.render("digest", {"subject": subject, "team_name": team.name, "entries": entries,
                                                "team_url": content.team_url(team), "day": day.isoformat()})
-        digests.append(to_address(Alert(
+        # The services the day's alerts reached, once each, for the Slack and webhook bodies.
+        dependencies = list({d["id"]: d for a in alerts for d in a.payload.get("dependencies") or []}.values())
+        digests.append(Outgoing(alert=Alert(
             kind=Alert.Kind.DIGEST, team=team, dedupe_key=f"digest:{team.id}:{day.isoformat()}", severity=top_severity,
-            subject=subject, body_text=text, body_html=html,
-            payload={"alerts": [a.id for a in alerts], "date": day.isoformat()},
-        ), recipients))
+            subject=subject, body_text=text, body_html=html, mode=Subscription.Mode.IMMEDIATE,
+            payload={"alerts": [a.id for a in alerts], "date": day.isoformat(), "dependencies": dependencies},
+        ), targets=targets))
     created = alerts_write(digests)
     if created:
         ids = [alert_id for digest in created for alert_id in digest.payload["alerts"]]

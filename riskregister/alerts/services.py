@@ -44,3 +44,25 @@ def subscription_set_active(*, subscription, active: bool, actor):
     subscription.active = active
     subscription.save(update_fields=["active", "updated_at"])
     return subscription
+
+
+def subscription_secret_rotate(*, subscription) -> str:
+    """A new signing secret for a webhook subscription, stored encrypted; the plain secret is
+    returned to be shown once (the old one stops working at once)."""
+    from riskregister.alerts.secrets import secret_encrypt, signing_secret_new
+
+    secret = signing_secret_new()
+    subscription.secret_encrypted = secret_encrypt(secret)
+    subscription.save(update_fields=["secret_encrypted", "updated_at"])
+    return secret
+
+
+def subscription_secret_issue(*, subscription) -> str | None:
+    """After a subscription is saved: a webhook subscription without a secret gets one (returned, to
+    be shown once); any other channel keeps none."""
+    if subscription.channel == "webhook":
+        return None if subscription.secret_encrypted else subscription_secret_rotate(subscription=subscription)
+    if subscription.secret_encrypted:
+        subscription.secret_encrypted = ""
+        subscription.save(update_fields=["secret_encrypted", "updated_at"])
+    return None

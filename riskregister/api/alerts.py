@@ -1,15 +1,23 @@
-"""Subscriptions (who on a team hears of what) and the alerts outbox, read-only.
+"""Subscriptions (who on a team hears of what, on which channel) and the alerts outbox, read-only.
 
-Members and reviewers manage their own subscriptions; a lead manages every subscription of the team
-they lead (a team list address, all members); admins manage all. Alerts are read by the teams they
-were written for, and by reviewers and admins.
+Members and reviewers manage their own email subscriptions; a lead manages every subscription of the
+team they lead (a team list address, all members, Slack and webhooks); admins manage all. A Slack or
+webhook `target` is a credential: written, never read back. A webhook's signing secret is answered
+once, by the create (and by rotate-secret). Alerts are read by the teams they were written for, and
+by reviewers and admins.
 """
 
 import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, Q
-from rest_framework import serializers, viewsets
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
 
+from riskregister.alerts import services as alert_services
+from riskregister.alerts.channels.targets import HTTP_CHANNELS, mask_target, validate_channel_target
 from riskregister.alerts.models import Alert, Delivery, Subscription
 from riskregister.api.filters import RegisterFilterSet
 from riskregister.api.permissions import SignedIn
@@ -36,20 +44,43 @@ class SubscriptionSerializer(serializers.ModelSerializer):
         child=serializers.ChoiceField(choices=StatusChange.Kind.choices), required=False,
         help_text="Change kinds to hear about; empty for all.",
     )
+    target = serializers.CharField(
+        write_only=True, required=False, allow_blank=True, max_length=1000,
+        help_text="slack: the incoming-webhook URL; webhook: the URL to POST signed alerts to. A credential: "
+        "written, never read back (`target_hint` shows its host).",
+    )
+    target_hint = serializers.SerializerMethodField(help_text="The target's scheme and host only, or null.")
+    has_secret = serializers.SerializerMethodField(help_text="Whether a webhook signing secret is set (never shown again).")
 
     class Meta:
         model = Subscription
         fields = [
-            "id", "uuid", "team", "user", "username", "email", "kinds", "min_severity", "mode",
-            *(["channel"] if _model_has(Subscription, "channel") else []),
-            "active", "created_at", "updated_at",
+            "id", "uuid", "team", "user", "username", "email", "kinds", "min_severity", "mode", "channel",
+            "target", "target_hint", "has_secret", "active", "created_at", "updated_at",
         ]
         read_only_fields = ["uuid", "created_at", "updated_at"]
+
+    def get_target_hint(self, subscription) -> str | None:
+        return mask_target(subscription.target) if subscription.target else None
+
+    def get_has_secret(self, subscription) -> bool:
+        return bool(subscription.secret_encrypted)
 
     def validate(self, attrs):
         request = self.context["request"]
         actor = request.user
         team = attrs.get("team", getattr(self.instance, "team", None))
+        channel = attrs.get("channel", getattr(self.instance, "channel", "email"))
+        leads = is_admin(actor) or team.id in lead_team_ids(actor)
+        if not leads and (channel in HTTP_CHANNELS or getattr(self.instance, "channel", "email") in HTTP_CHANNELS):
+            raise PermissionDenied("Only the team's leads and admins subscribe it to Slack or a webhook.")
+        if channel in HTTP_CHANNELS:
+            self._validate_http_channel(attrs, channel)
+        elif attrs.get("target"):
+            raise serializers.ValidationError({"target": ["Only slack and webhook subscriptions have a target."]})
+        else:
+            # Leaving an HTTP channel: its URL is dropped with it (saved as blank below).
+            attrs["target"] = ""
         if "user" not in attrs and self.instance is None and not (is_admin(actor) or team.id in lead_team_ids(actor)):
             attrs["user"] = actor
         user = attrs.get("user", getattr(self.instance, "user", None))
@@ -67,14 +98,101 @@ class SubscriptionSerializer(serializers.ModelSerializer):
             raise PermissionDenied("Only a team's lead sends a team's alerts to another address.")
         return attrs
 
+    def _validate_http_channel(self, attrs, channel: str) -> None:
+        if attrs.get("email"):
+            raise serializers.ValidationError({"email": [f"A {channel} subscription posts to its target, not to an address."]})
+        if attrs.get("user") is not None:
+            raise serializers.ValidationError({"user": [f"A {channel} subscription posts to its target, not to a member."]})
+        attrs["user"] = None
+        attrs["email"] = ""
+        target = attrs.get("target")
+        changing_channel = self.instance is not None and self.instance.channel != channel
+        if not target and (self.instance is None or changing_channel or not self.instance.target):
+            raise serializers.ValidationError({"target": [f"A {channel} subscription needs the URL to post to."]})
+        if target:
+            try:
+                validate_channel_target(target, field="target")
+            except DjangoValidationError as exc:
+                raise serializers.ValidationError(exc.message_dict) from None
+        elif "target" in attrs:
+            del attrs["target"]  # blank on an update: keep the stored one
+
+    def create(self, validated_data):
+        subscription = super().create(validated_data)
+        self.issued_secret = alert_services.subscription_secret_issue(subscription=subscription)
+        return subscription
+
+    def update(self, instance, validated_data):
+        subscription = super().update(instance, validated_data)
+        self.issued_secret = alert_services.subscription_secret_issue(subscription=subscription)
+        return subscription
+
+
+class SubscriptionCreatedSerializer(SubscriptionSerializer):
+    """The answer to a create: a webhook subscription's signing secret, this once."""
+
+    secret = serializers.CharField(
+        read_only=True, required=False,
+        help_text="webhook only: the Standard Webhooks signing secret (whsec_...). Shown once; POST "
+        "rotate-secret/ for a new one.",
+    )
+
+    class Meta(SubscriptionSerializer.Meta):
+        fields = [*SubscriptionSerializer.Meta.fields, "secret"]
+
+
+SecretSerializer = inline_serializer("SigningSecret", {
+    "secret": serializers.CharField(help_text="The new signing secret (whsec_...), shown once; the old one stops working."),
+})
+
 
 class SubscriptionViewSet(viewsets.ModelViewSet):
     lookup_value_converter = "int"
     serializer_class = SubscriptionSerializer
     permission_classes = [SignedIn]
-    filterset_fields = ["mode", "min_severity", "active"]
+    filterset_fields = ["mode", "min_severity", "active", "channel"]
     ordering_fields = ["id", "created_at"]
     ordering = ["id"]
+
+    @staticmethod
+    def _with_secret(serializer) -> dict:
+        data = dict(serializer.data)
+        secret = getattr(serializer, "issued_secret", None)
+        if secret:
+            data["secret"] = secret
+        return data
+
+    @extend_schema(responses={201: SubscriptionCreatedSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        self.perform_create(serializer)
+        return Response(self._with_secret(serializer), status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: SubscriptionCreatedSerializer})
+    def update(self, request, *args, **kwargs):
+        # A subscription turned into a webhook gets its secret here, once.
+        partial = kwargs.pop("partial", False)
+        serializer = self.get_serializer(self.get_object(), data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        self.perform_update(serializer)
+        return Response(self._with_secret(serializer))
+
+    @extend_schema(responses={200: SubscriptionCreatedSerializer})
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, partial=True, **kwargs)
+
+    @extend_schema(request=None, responses={200: SecretSerializer},
+                   description="A new signing secret for a webhook subscription, answered once; the old one stops "
+                   "working at once. Leads of the team and admins.")
+    @action(detail=True, methods=["post"], url_path="rotate-secret", url_name="rotate-secret")
+    def rotate_secret(self, request, pk=None):
+        subscription = self.get_object()
+        if not (is_admin(request.user) or subscription.team_id in lead_team_ids(request.user)):
+            raise PermissionDenied("Only the team's leads and admins rotate a webhook's secret.")
+        if subscription.channel != "webhook":
+            raise serializers.ValidationError({"channel": ["Only a webhook subscription has a signing secret."]})
+        return Response({"secret": alert_services.subscription_secret_rotate(subscription=subscription)})
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

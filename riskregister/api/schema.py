@@ -46,6 +46,10 @@ class RegisterAutoSchema(AutoSchema):
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
+        if type(self.view).__module__ == "drf_spectacular.plumbing":
+            # The view drf-spectacular mocks for an outbound webhook (riskregister/api/webhooks.py): the
+            # receiver answers it, not this API, so our error shape does not apply.
+            return responses
         public = getattr(self.view, "public_endpoint", False)
         for code in self.public_codes if public else self.private_codes:
             if code not in responses:

@@ -316,6 +316,14 @@ MATRIX: dict[str, list[Case]] = {
         # Only a lead (or admin) sends a team's alerts to another address.
         Case("POST", expect(member_a=403, lead_a=201, lead_b=400, reviewer=403, admin=201),
              body=lambda w, r: {"team": "team-a", "email": "list@example.com"}),
+        # Only a lead (or admin) subscribes a team to Slack or a webhook.
+        Case("POST", expect(member_a=403, lead_a=201, lead_b=400, reviewer=403, admin=201),
+             body=lambda w, r: {"team": "team-a", "channel": "slack",
+                                "target": "https://hooks.slack.com/services/T000/B000/matrix"}),
+    ],
+    "api:subscription-rotate-secret": [
+        # Only a webhook subscription has a secret (subscription "a" is an email one): 400 for who may see it.
+        Case("POST", expect(member_a=404, lead_a=400, lead_b=404, reviewer=404, admin=400), kwargs=pk("subscription", "a")),
     ],
     "api:subscription-detail": [
         Case("GET", expect(member_a=404, lead_a=200, lead_b=404, reviewer=404, admin=200), kwargs=pk("subscription", "a")),

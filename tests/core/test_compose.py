@@ -42,4 +42,5 @@ def test_compose_commands_name_real_modules():
 def test_compose_gets_secrets_from_the_environment():
     environment = load_compose()["services"]["web"]["environment"]
     assert environment["SECRET_KEY"].startswith("${SECRET_KEY:?")
+    assert environment["CHANNEL_SECRET_KEY"].startswith("${CHANNEL_SECRET_KEY:?")
     assert environment["DEBUG"] == "false"

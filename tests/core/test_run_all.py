@@ -1,5 +1,6 @@
 """`bin/run-all` (what `make run` starts): up, healthy, and gone within 10 s of a SIGTERM or Ctrl-C."""
 
+import base64
 import os
 import secrets
 import signal
@@ -70,6 +71,7 @@ def run_all(transactional_db, tmp_path):
         **os.environ,
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(50),
+        "CHANNEL_SECRET_KEY": base64.urlsafe_b64encode(os.urandom(32)).decode(),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SECURE_SSL_REDIRECT": "false",
         "SESSION_COOKIE_SECURE": "false",

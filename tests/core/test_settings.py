@@ -1,5 +1,6 @@
 """Settings are strict: a wrong value stops start-up with a clear message."""
 
+import base64
 import os
 import secrets
 import subprocess
@@ -11,8 +12,14 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def channel_key() -> str:
+    return base64.urlsafe_b64encode(os.urandom(32)).decode()
+
+
 def run_manage(*args, env_overrides: dict, unset=("DATABASE_URL",)):
     env = {k: v for k, v in os.environ.items() if k not in unset}
+    if env_overrides.get("DEBUG") == "false" and "CHANNEL_SECRET_KEY" not in env_overrides and "CHANNEL_SECRET_KEY" not in unset:
+        env_overrides = {**env_overrides, "CHANNEL_SECRET_KEY": channel_key()}
     env.update(env_overrides)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
@@ -30,6 +37,21 @@ def test_production_without_secret_key_refuses_to_start():
     result = run_manage("check", env_overrides=env, unset=("DATABASE_URL", "SECRET_KEY"))
     assert result.returncode != 0
     assert "SECRET_KEY is required when DEBUG is off" in result.stderr
+
+
+def test_production_without_a_channel_secret_key_refuses_to_start():
+    env = {"DEBUG": "false", "ALLOWED_HOSTS": "register.example.com", "SECRET_KEY": secrets.token_urlsafe(50)}
+    result = run_manage("check", env_overrides=env, unset=("DATABASE_URL", "CHANNEL_SECRET_KEY"))
+    assert result.returncode != 0
+    assert "CHANNEL_SECRET_KEY is required when DEBUG is off" in result.stderr
+
+
+def test_a_channel_secret_key_that_is_not_a_fernet_key_refuses_to_start():
+    env = {"DEBUG": "true", "CHANNEL_SECRET_KEY": "not-a-fernet-key"}
+    result = run_manage("check", env_overrides=env)
+    assert result.returncode != 0
+    assert "CHANNEL_SECRET_KEY holds a value that is not a Fernet key" in result.stderr
+    assert "not-a-fernet-key" not in result.stderr
 
 
 def test_production_with_the_development_key_refuses_to_start():

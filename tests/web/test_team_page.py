@@ -112,3 +112,21 @@ def test_team_page_does_not_list_refused_addresses_to_a_member(client, member_a,
     client.force_login(member_a)
     html = client.get("/teams/team-a/").content.decode()
     assert "gone@example.com" not in html and "Alerts that did not reach someone" not in html
+
+
+def test_team_page_says_which_channels_an_alert_went_by_and_names_no_target(client, lead_a, team_a):
+    from riskregister.alerts.models import Alert, Subscription
+    from riskregister.alerts.outbox import Outgoing, Target, alerts_write
+
+    slack = Subscription.objects.create(team=team_a, channel="slack", target="https://hooks.example.com/services/T/B/secrettoken")
+    alerts_write([
+        Outgoing(alert=Alert(kind="change", team=team_a, dedupe_key="slack-only", subject="only on slack", body_text="x"),
+                 targets=[Target("slack", slack.delivery_target)]),
+        Outgoing(alert=Alert(kind="change", team=team_a, dedupe_key="mixed", subject="on two", body_text="x"),
+                 targets=[Target("slack", slack.delivery_target), Target("email", "list@example.com")]),
+    ])
+    client.force_login(lead_a)
+    html = client.get("/teams/team-a/").content.decode()
+    assert "Immediate by Slack" in html and "Immediate on 2 channels" in html
+    assert "secrettoken" not in html and "hooks.example.com" not in html
+    assert "<td data-label=\"Who\">Slack</td>" in html

@@ -1,5 +1,5 @@
-"""Alert channels: a base class plus one `kind -> class` registry (email first; Slack and webhook
-build on Delivery next). AlertsConfig.ready() imports the channel modules, which register
+"""Alert channels: a base class plus one `kind -> class` registry (email, slack, webhook; the two
+HTTP channels share posting.py). AlertsConfig.ready() imports the channel modules, which register
 themselves; delivery code never names a channel class: it looks the delivery's `channel` up here.
 """
 

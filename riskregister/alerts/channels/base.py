@@ -16,7 +16,13 @@ class DeliveryError(Exception):
 
 
 class TransientDeliveryError(DeliveryError):
-    """Worth retrying later, with backoff: the receiver said 'try again', or could not be reached."""
+    """Worth retrying later, with backoff: the receiver said 'try again', or could not be reached.
+    `retry_after` (seconds) is the receiver's own not-before (a 429's Retry-After); the outbox
+    waits that long instead of its backoff, up to ALERT_RETRY_MAX_SECONDS."""
+
+    def __init__(self, *args, retry_after: float | None = None):
+        super().__init__(*args)
+        self.retry_after = retry_after
 
 
 class PermanentDeliveryError(DeliveryError):

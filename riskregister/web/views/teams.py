@@ -36,6 +36,7 @@ def _alerts(team):
         Alert.objects.filter(team=team)
         .annotate(
             targets=Count("deliveries"),
+            channels=Count("deliveries__channel", distinct=True),
             delivered=Count("deliveries", filter=Q(deliveries__status=Delivery.Status.SENT)),
         )
         .order_by("-created_at", "-id")[:RECENT_ALERTS]
