@@ -32,6 +32,15 @@ class WebhookAffectedSerializer(serializers.Serializer):
         help_text="true: the fallback covers the service through this change; false: it is hit too, untested or "
         "retired; null: no fallback.",
     )
+    successor = serializers.CharField(
+        required=False, allow_null=True,
+        help_text="A deprecation or retirement: what to move to (the route's own successor, else the model's), or null.",
+    )
+    replacements = serializers.ListField(
+        child=serializers.CharField(), required=False,
+        help_text="A deprecation or retirement: usable routes of the successors (the same distributor first), then the "
+        "fallbacks on file, as \"<model> via <distributor>\".",
+    )
 
 
 class WebhookPayloadSerializer(serializers.Serializer):

@@ -108,7 +108,7 @@ def _value_for(parameter: str, world) -> str:
 
 # Endpoints that only take a POST (a GET is a 405 with no page to audit), and the status pages' push
 # URL, which takes JSON, not a browser.
-_POST_ONLY = {"logout", "subscription-toggle", "fallback-tested-today", "scenario-delete", "source-push"}
+_POST_ONLY = {"logout", "subscription-toggle", "fallback-tested-today", "scenario-delete", "source-push", "code-scan-apply"}
 
 
 def _site_pages(world) -> list[str]:
