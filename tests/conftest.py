@@ -162,6 +162,26 @@ class LiveWorker:
                 self.process.wait(timeout=10)
 
 
+def start_live_worker(env: dict, directory: Path, index: int, beat: bool = True, concurrency: int = 2) -> LiveWorker:
+    """Start one real `celery worker` (with `--beat` unless told otherwise) of the product in
+    `directory`, with `env` over this process's environment (DATABASE_URL, CELERY_BROKER_URL, ...);
+    it is not waited for."""
+    env = {**os.environ, "DEBUG": "true", "VAR_DIR": str(directory / f"var-{index}"), **env}
+    log_path = directory / f"worker-{index}.log"
+    command = [
+        sys.executable, "-m", "celery", "-A", "riskregister", "worker", "--loglevel=INFO",
+        f"--concurrency={concurrency}", f"--hostname=test-worker-{index}@%h", "--without-mingle",
+        "--without-gossip",
+    ]
+    if beat:
+        command += ["--beat", f"--schedule={directory / f'beat-{index}'}"]
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    return LiveWorker(process=process, log_path=log_path, broker_url=env["CELERY_BROKER_URL"], env=env)
+
+
 @pytest.fixture
 def celery_worker_factory(transactional_db, tmp_path):
     """Start real `celery worker --beat` processes on the test database.
@@ -182,27 +202,12 @@ def celery_worker_factory(transactional_db, tmp_path):
 
     def start(extra_env: dict | None = None, beat: bool = True, concurrency: int = 2) -> LiveWorker:
         env = {
-            **os.environ,
-            "DEBUG": "true",
             "DATABASE_URL": _database_url_of_test_database(),
             "CELERY_BROKER_URL": broker_url,
-            "VAR_DIR": str(tmp_path / f"var-{len(workers)}"),
             "OUTBOUND_ALLOWED_PRIVATE_HOSTS": ",".join(settings.OUTBOUND_ALLOWED_PRIVATE_HOSTS),
             **(extra_env or {}),
         }
-        log_path = tmp_path / f"worker-{len(workers)}.log"
-        command = [
-            sys.executable, "-m", "celery", "-A", "riskregister", "worker", "--loglevel=INFO",
-            f"--concurrency={concurrency}", f"--hostname=test-worker-{len(workers)}@%h", "--without-mingle",
-            "--without-gossip",
-        ]
-        if beat:
-            command += ["--beat", f"--schedule={tmp_path / f'beat-{len(workers)}'}"]
-        with open(log_path, "wb") as log:
-            process = subprocess.Popen(
-                command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-            )
-        worker = LiveWorker(process=process, log_path=log_path, broker_url=broker_url, env=env)
+        worker = start_live_worker(env, tmp_path, len(workers), beat=beat, concurrency=concurrency)
         workers.append(worker)
         worker.wait_for(lambda: "ready." in worker.log(), timeout=60, what="the worker to be ready")
         return worker
