@@ -115,7 +115,7 @@ def private_postgres():
     """A PostgreSQL cluster of the test session's own, started on a free port."""
     pg_bin = _postgres_bin()
     if pg_bin is None:
-        _missing("no PostgreSQL server binaries (initdb, pg_ctl) under /usr/lib/postgresql/*/bin")
+        _missing("no PostgreSQL server binaries (initdb, pg_ctl) under /usr/lib/postgresql/*/bin or PG_BIN")
     as_root = os.geteuid() == 0
     if as_root and shutil.which("runuser") is None:
         _missing("running as root without runuser to start PostgreSQL as the postgres user")
