@@ -84,6 +84,7 @@ def roles(anonymous, member_a, lead_a, lead_b, reviewer, admin):
 # --- a real Celery worker -----------------------------------------------------------------------
 
 import os  # noqa: E402
+import signal  # noqa: E402
 import subprocess  # noqa: E402
 
 import kombu.pools  # noqa: E402
@@ -150,16 +151,24 @@ class LiveWorker:
         raise AssertionError(f"timed out waiting for {what}; worker log:\n{self.log()[-4000:]}")
 
     def stop(self, sig=None) -> None:
+        """SIGTERM (the worker's warm shutdown) unless told otherwise. SIGKILL goes to the worker's
+        whole process group, as when its container is killed: sent to the main process alone it left
+        the embedded beat running as an orphan, on the test database, after the test. Whatever is
+        left of the group once the main process is gone is killed too."""
         if self.process.poll() is None:
-            if sig is None:
-                self.process.terminate()
+            if sig == signal.SIGKILL:
+                os.killpg(self.process.pid, signal.SIGKILL)
             else:
-                self.process.send_signal(sig)
+                self.process.send_signal(sig or signal.SIGTERM)
             try:
                 self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=10)
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
 
 def start_live_worker(env: dict, directory: Path, index: int, beat: bool = True, concurrency: int = 2) -> LiveWorker:
