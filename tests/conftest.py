@@ -84,6 +84,7 @@ def roles(anonymous, member_a, lead_a, lead_b, reviewer, admin):
 # --- a real Celery worker -----------------------------------------------------------------------
 
 import os  # noqa: E402
+import signal  # noqa: E402
 import subprocess  # noqa: E402
 
 import kombu.pools  # noqa: E402
@@ -150,16 +151,44 @@ class LiveWorker:
         raise AssertionError(f"timed out waiting for {what}; worker log:\n{self.log()[-4000:]}")
 
     def stop(self, sig=None) -> None:
+        """SIGTERM (the worker's warm shutdown) unless told otherwise. SIGKILL goes to the worker's
+        whole process group, as when its container is killed: sent to the main process alone it left
+        the embedded beat running as an orphan, on the test database, after the test. Whatever is
+        left of the group once the main process is gone is killed too."""
         if self.process.poll() is None:
-            if sig is None:
-                self.process.terminate()
+            if sig == signal.SIGKILL:
+                os.killpg(self.process.pid, signal.SIGKILL)
             else:
-                self.process.send_signal(sig)
+                self.process.send_signal(sig or signal.SIGTERM)
             try:
                 self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=10)
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def start_live_worker(env: dict, directory: Path, index: int, beat: bool = True, concurrency: int = 2) -> LiveWorker:
+    """Start one real `celery worker` (with `--beat` unless told otherwise) of the product in
+    `directory`, with `env` over this process's environment (DATABASE_URL, CELERY_BROKER_URL, ...);
+    it is not waited for."""
+    env = {**os.environ, "DEBUG": "true", "VAR_DIR": str(directory / f"var-{index}"), **env}
+    log_path = directory / f"worker-{index}.log"
+    command = [
+        sys.executable, "-m", "celery", "-A", "riskregister", "worker", "--loglevel=INFO",
+        f"--concurrency={concurrency}", f"--hostname=test-worker-{index}@%h", "--without-mingle",
+        "--without-gossip",
+    ]
+    if beat:
+        command += ["--beat", f"--schedule={directory / f'beat-{index}'}"]
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    return LiveWorker(process=process, log_path=log_path, broker_url=env["CELERY_BROKER_URL"], env=env)
 
 
 @pytest.fixture
@@ -182,27 +211,12 @@ def celery_worker_factory(transactional_db, tmp_path):
 
     def start(extra_env: dict | None = None, beat: bool = True, concurrency: int = 2) -> LiveWorker:
         env = {
-            **os.environ,
-            "DEBUG": "true",
             "DATABASE_URL": _database_url_of_test_database(),
             "CELERY_BROKER_URL": broker_url,
-            "VAR_DIR": str(tmp_path / f"var-{len(workers)}"),
             "OUTBOUND_ALLOWED_PRIVATE_HOSTS": ",".join(settings.OUTBOUND_ALLOWED_PRIVATE_HOSTS),
             **(extra_env or {}),
         }
-        log_path = tmp_path / f"worker-{len(workers)}.log"
-        command = [
-            sys.executable, "-m", "celery", "-A", "riskregister", "worker", "--loglevel=INFO",
-            f"--concurrency={concurrency}", f"--hostname=test-worker-{len(workers)}@%h", "--without-mingle",
-            "--without-gossip",
-        ]
-        if beat:
-            command += ["--beat", f"--schedule={tmp_path / f'beat-{len(workers)}'}"]
-        with open(log_path, "wb") as log:
-            process = subprocess.Popen(
-                command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-            )
-        worker = LiveWorker(process=process, log_path=log_path, broker_url=broker_url, env=env)
+        worker = start_live_worker(env, tmp_path, len(workers), beat=beat, concurrency=concurrency)
         workers.append(worker)
         worker.wait_for(lambda: "ready." in worker.log(), timeout=60, what="the worker to be ready")
         return worker

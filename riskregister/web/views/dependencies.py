@@ -17,7 +17,7 @@ from riskregister.imports import services as import_services
 from riskregister.imports.models import ImportJob
 from riskregister.risks import imports, scoring, selectors, services
 from riskregister.risks.models import Dependency, Fallback, Risk
-from riskregister.teams.access import can_edit_team, get_visible_team_or_404, scope_to_teams
+from riskregister.teams.access import can_edit_team, get_visible_team_or_404, is_reviewer, scope_to_teams
 from riskregister.web.forms import CustomFailureModeForm, DependencyEditForm, DependencyForm, FallbackForm, ImportForm
 from riskregister.web.rollup import rollups_refresh
 from riskregister.web.views.common import form_status, write_or_form_errors
@@ -198,6 +198,8 @@ def failure_mode_new(request, dependency_id: int):
     )
     if dependency is None:
         raise Http404("No such dependency.")
+    if not (is_reviewer(request.user) or can_edit_team(request.user, dependency.team_id)):
+        raise PermissionDenied("Only the team's leads, reviewers and admins add failure modes.")
     form = CustomFailureModeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         mode = write_or_form_errors(
