@@ -83,6 +83,17 @@ def _edit(w):
             "criticality": 1, "data_classification": d.data_classification, "description": MARK_A}
 
 
+def _zip(w):
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("app/main.py", 'import anthropic\nanthropic.Anthropic().messages.create(model="claude")\n')
+    return {"file": SimpleUploadedFile(f"{MARK_A}.zip", buffer.getvalue(), "application/zip"),
+            "environment": "production", "criticality": 3}
+
+
 def _upload(w):
     return {"format": "csv", "file": SimpleUploadedFile(f"{MARK_A}.csv", b"system,model\nnew-service,claude\n", "text/csv")}
 
@@ -183,6 +194,19 @@ PAGES: dict[str, list[Case]] = {
         # Team B's job under team A's URL: not found, for everyone.
         Case("GET", expect(everyone=404), kwargs=lambda w: {"slug": "team-a", "job": w.import_job["b"].uuid}),
     ],
+    # The code scan: a team's leads and admins upload a zip and register what it found.
+    "web:code-scan": [
+        Case("GET", team_a_write(ok=200), kwargs=team("a")),
+        Case("GET", team_b_row(ok=200) | {"member_a": 404, "lead_a": 404, "reviewer": 403}, kwargs=team("b")),
+        Case("POST", team_a_write(), kwargs=team("a"), data=_zip),
+    ],
+    "web:code-scan-apply": [
+        Case("POST", team_a_write(), kwargs=lambda w: {"slug": "team-a", "job": w.scan_job["a"].uuid}),
+        # Team B's scan under team A's URL: not found by those who may scan for team A.
+        Case("POST", expect(member_a=403, lead_a=404, lead_b=404, reviewer=403, admin=404),
+             kwargs=lambda w: {"slug": "team-a", "job": w.scan_job["b"].uuid}),
+        Case("GET", expect(everyone=405), kwargs=lambda w: {"slug": "team-a", "job": w.scan_job["a"].uuid}),
+    ],
     "web:dependency": [
         Case("GET", team_a_row(), kwargs=dep("a"), must_show={"member_a": (MARK_A,), "lead_a": (MARK_A,)}),
         Case("GET", team_b_row(), kwargs=dep("b")),
@@ -266,6 +290,10 @@ def web_world(world, team_a, lead_a):  # noqa: F811
     )
     world.import_job = {
         letter: ImportJob.objects.create(filename=f"{mark}.csv", kind="dependencies_csv", team=Team.objects.get(slug=f"team-{letter}"))
+        for letter, mark in (("a", MARK_A), ("b", MARK_B))
+    }
+    world.scan_job = {
+        letter: ImportJob.objects.create(filename=f"{mark}.zip", kind="code_scan", team=Team.objects.get(slug=f"team-{letter}"))
         for letter, mark in (("a", MARK_A), ("b", MARK_B))
     }
     world.push_token = push_url_rotate(source=world.source).rstrip("/").rsplit("/", 1)[1]
