@@ -26,6 +26,12 @@ class MitigationForm(forms.Form):
     mitigation = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class EmailAlertsForm(forms.Form):
+    """A member's own switch: `on` or `off` (the button pressed)."""
+
+    email_alerts = forms.TypedChoiceField(choices=[("on", "on"), ("off", "off")], coerce=lambda value: value == "on")
+
+
 MAX_SCENARIO_EVENTS = 50  # the API's cap (ScenarioRequestSerializer)
 
 
@@ -169,6 +175,25 @@ class FallbackForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["offering"].queryset = offering_choices()
+
+
+class FallbackSuggestionsForm(forms.Form):
+    """What a suggested fallback must survive besides a ban of the dependency's provider (a GET form)."""
+
+    suggest = forms.CharField(required=False, widget=forms.HiddenInput)
+    other_jurisdiction = forms.BooleanField(required=False, label="Another jurisdiction (provider and distributor headquartered elsewhere)")
+    other_distributor = forms.BooleanField(required=False, label="Another distributor (survives an outage of this route's distributor)")
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "suggest_%s")  # the page has other forms with fields of their own
+        super().__init__(*args, **kwargs)
+
+
+class SuggestedFallbackForm(forms.Form):
+    """The suggestion a lead picked, added as an untested fallback."""
+
+    offering = forms.ModelChoiceField(queryset=Offering.objects.all())
+    notes = forms.CharField(max_length=1000, required=False)
 
 
 class QueueFilterForm(forms.Form):
