@@ -2,7 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import render
 
@@ -11,6 +11,7 @@ from riskregister.risks.models import Dependency
 from riskregister.teams.access import is_admin, member_team_ids, scope_to_teams, sees_all_teams
 from riskregister.web.forms import ChangeFilterForm
 from riskregister.web.graph import EDGE_KINDS, supply_graph
+from riskregister.web.rollup import dashboard_figures
 from vendors.models import AIModel, LifecycleFact, Offering, StatusChange, StatusSource, Vendor, VendorRelationship
 from vendors.selectors import current_facts, facts_prefetch, model_worst_case
 
@@ -21,20 +22,19 @@ def _dependencies(user):
     return scope_to_teams(Dependency.objects.all(), user)
 
 
-def _dependency_counts(user) -> dict[int, int]:
-    """The viewer's dependencies on each vendor, as provider or as distributor of the route."""
-    counts: dict[int, int] = {}
-    dependencies = _dependencies(user)
-    for field in ("offering__model__provider_id", "offering__distributor_id"):
-        for vendor_id, count in dependencies.values_list(field).annotate(count=Count("id")).order_by():
-            counts[vendor_id] = max(counts.get(vendor_id, 0), count)
-    return counts
+def _dependency_counts(user) -> tuple[dict[int, int], object]:
+    """The viewer's dependencies on each vendor, on the provider or the distributor side of the route,
+    read off the rollup (its upstream "direct" counts: a vendor that is both counts each dependency
+    once) rather than grouping every dependency of the register on each view; and when it was computed."""
+    team_ids = None if sees_all_teams(user) else sorted(member_team_ids(user))
+    figures = dashboard_figures(team_ids=team_ids)
+    return {int(row["key"]): row["direct"] for row in figures["upstream"] if row["direct"]}, figures["as_of"]
 
 
 @login_required
 def supply_chain(request):
     show_all = request.GET.get("all") == "1"
-    counts = _dependency_counts(request.user)
+    counts, as_of = _dependency_counts(request.user)
     edges = list(VendorRelationship.objects.filter(kind__in=EDGE_KINDS).values_list("source_id", "target_id", "kind"))
     if show_all:
         vendors = list(Vendor.objects.order_by("name"))
@@ -43,7 +43,7 @@ def supply_chain(request):
         upstream = {source for source, target, _ in edges if target in used}
         vendors = list(Vendor.objects.filter(pk__in=used | upstream).order_by("name"))
     graph = supply_graph(vendors, edges, counts)
-    context = {"graph": graph, "show_all": show_all, "total_vendors": Vendor.objects.count()}
+    context = {"graph": graph, "show_all": show_all, "total_vendors": Vendor.objects.count(), "as_of": as_of}
     return render(request, "web/supply_chain.html", context)
 
 
