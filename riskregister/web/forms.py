@@ -1,6 +1,9 @@
 """Forms of the register's web pages. They only parse input; the rules live in services.py."""
 
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.contrib.auth import get_user_model
 
 from riskregister.risks.models import Criticality, Dependency, FailureMode, Risk, Treatment
@@ -87,6 +90,24 @@ class ScenarioSaveForm(forms.Form):
     description = forms.CharField(max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class RouteSelect(forms.Select):
+    """A select of routes rendered in Python. Django renders every option through a template of its
+    own: with a few hundred routes in three selects that was most of a lead's dependency page
+    (bench/web.py), and a catalog import brings thousands. Same markup: attributes from the bound
+    field (id, required, aria-describedby), the selected option, labels escaped."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final = self.build_attrs(self.attrs, attrs)
+        final["name"] = name
+        selected = set(self.format_value(value))
+        options = []
+        for option_value, label in self.choices:
+            option_value = "" if option_value is None else str(option_value)
+            mark = " selected" if option_value in selected else ""
+            options.append(format_html('<option value="{}"{}>{}</option>', option_value, mark_safe(mark), label))
+        return format_html("<select{}>{}</select>", flatatt(final), mark_safe("".join(options)))
+
+
 def offering_choices():
     return Offering.objects.select_related("model", "distributor").order_by("model__name", "distributor__name")
 
@@ -95,7 +116,7 @@ class DependencyForm(forms.Form):
     """A lead registers a service's dependency, with at most one fallback from the form."""
 
     system = forms.CharField(max_length=200, help_text="The service's name.")
-    offering = forms.ModelChoiceField(queryset=None, help_text="The model and the route it is reached by.")
+    offering = forms.ModelChoiceField(queryset=None, widget=RouteSelect, help_text="The model and the route it is reached by.")
     environment = forms.ChoiceField(choices=Dependency._meta.get_field("environment").choices, initial="production")
     criticality = forms.TypedChoiceField(choices=Dependency._meta.get_field("criticality").choices, coerce=int, initial=3)
     data_classification = forms.ChoiceField(
@@ -103,7 +124,7 @@ class DependencyForm(forms.Form):
     )
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
     owner = forms.ModelChoiceField(queryset=None, required=False, help_text="A member of the team.")
-    fallback = forms.ModelChoiceField(queryset=None, required=False, label="Fallback offering")
+    fallback = forms.ModelChoiceField(queryset=None, widget=RouteSelect, required=False, label="Fallback offering")
     fallback_tested_on = forms.DateField(
         required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Failover last tested on"
     )
@@ -153,7 +174,7 @@ class DependencyEditForm(forms.Form):
     """What a lead may change of a dependency (services.DEPENDENCY_EDITABLE_FIELDS)."""
 
     system = forms.CharField(max_length=200)
-    offering = forms.ModelChoiceField(queryset=None, label="Model and route")
+    offering = forms.ModelChoiceField(queryset=None, widget=RouteSelect, label="Model and route")
     environment = forms.ChoiceField(choices=Dependency._meta.get_field("environment").choices)
     criticality = forms.TypedChoiceField(choices=Dependency._meta.get_field("criticality").choices, coerce=int, label="Tier")
     owner = forms.ModelChoiceField(queryset=None, required=False, help_text="A member of the team.")
@@ -168,7 +189,7 @@ class DependencyEditForm(forms.Form):
 
 
 class FallbackForm(forms.Form):
-    offering = forms.ModelChoiceField(queryset=None, label="Fallback route")
+    offering = forms.ModelChoiceField(queryset=None, widget=RouteSelect, label="Fallback route")
     tested_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Failover last tested on")
     notes = forms.CharField(max_length=1000, required=False)
 

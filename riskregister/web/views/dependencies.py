@@ -27,6 +27,7 @@ from riskregister.web.forms import (
     FallbackSuggestionsForm,
     ImportForm,
     SuggestedFallbackForm,
+    offering_choices,
 )
 from riskregister.web.rollup import rollups_refresh
 from riskregister.web.views.common import apply_errors, form_status, write_or_form_errors
@@ -80,6 +81,20 @@ def _history(dependency) -> list[dict]:
     return entries[:HISTORY]
 
 
+def _share_route_choices(forms) -> None:
+    """Read the routes once for every route select of the page, and only what their labels show
+    (each field would run its own query and build every route with its model and vendor in full)."""
+    routes = offering_choices().only("id", "model__name", "distributor__name")
+    choices = None
+    for form in forms:
+        field = form.fields["offering"]
+        if choices is None:
+            choices = ([("", field.empty_label)] if field.empty_label is not None else []) + [
+                (route.pk, field.label_from_instance(route)) for route in routes
+            ]
+        field.choices = choices
+
+
 def _fallback_initial(dependency) -> list[dict]:
     return [{"offering": fallback.offering, "tested_on": fallback.tested_on, "notes": fallback.notes} for fallback in dependency.fallbacks.all()]
 
@@ -129,6 +144,8 @@ def dependency_detail(request, dependency_id: int):
             other_jurisdiction=suggest_form.cleaned_data["other_jurisdiction"],
             other_distributor=suggest_form.cleaned_data["other_distributor"],
         )
+    if may_edit:
+        _share_route_choices([edit_form, *fallbacks.forms])
     offering_ids = [dependency.offering_id] + [fallback.offering_id for fallback in dependency.fallbacks.all()]
     context = {
         "dependency": dependency,
