@@ -90,11 +90,12 @@ class ScenarioSaveForm(forms.Form):
     description = forms.CharField(max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class RouteSelect(forms.Select):
-    """A select of routes rendered in Python. Django renders every option through a template of its
-    own: with a few hundred routes in three selects that was most of a lead's dependency page
-    (bench/web.py), and a catalog import brings thousands. Same markup: attributes from the bound
-    field (id, required, aria-describedby), the selected option, labels escaped."""
+class FastSelect(forms.Select):
+    """A select rendered in Python, for long lists (routes, models, teams). Django renders every
+    option through a template of its own: with a few hundred routes in three selects that was most
+    of a lead's dependency page, and with 500 teams most of the register's (bench/web.py); a catalog
+    import brings thousands. Same markup: attributes from the bound field (id, required,
+    aria-describedby), the selected option, labels escaped; no option groups."""
 
     def render(self, name, value, attrs=None, renderer=None):
         final = self.build_attrs(self.attrs, attrs)
@@ -116,7 +117,7 @@ class DependencyForm(forms.Form):
     """A lead registers a service's dependency, with at most one fallback from the form."""
 
     system = forms.CharField(max_length=200, help_text="The service's name.")
-    offering = forms.ModelChoiceField(queryset=None, widget=RouteSelect, help_text="The model and the route it is reached by.")
+    offering = forms.ModelChoiceField(queryset=None, widget=FastSelect, help_text="The model and the route it is reached by.")
     environment = forms.ChoiceField(choices=Dependency._meta.get_field("environment").choices, initial="production")
     criticality = forms.TypedChoiceField(choices=Dependency._meta.get_field("criticality").choices, coerce=int, initial=3)
     data_classification = forms.ChoiceField(
@@ -124,7 +125,7 @@ class DependencyForm(forms.Form):
     )
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
     owner = forms.ModelChoiceField(queryset=None, required=False, help_text="A member of the team.")
-    fallback = forms.ModelChoiceField(queryset=None, widget=RouteSelect, required=False, label="Fallback offering")
+    fallback = forms.ModelChoiceField(queryset=None, widget=FastSelect, required=False, label="Fallback offering")
     fallback_tested_on = forms.DateField(
         required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Failover last tested on"
     )
@@ -174,7 +175,7 @@ class DependencyEditForm(forms.Form):
     """What a lead may change of a dependency (services.DEPENDENCY_EDITABLE_FIELDS)."""
 
     system = forms.CharField(max_length=200)
-    offering = forms.ModelChoiceField(queryset=None, widget=RouteSelect, label="Model and route")
+    offering = forms.ModelChoiceField(queryset=None, widget=FastSelect, label="Model and route")
     environment = forms.ChoiceField(choices=Dependency._meta.get_field("environment").choices)
     criticality = forms.TypedChoiceField(choices=Dependency._meta.get_field("criticality").choices, coerce=int, label="Tier")
     owner = forms.ModelChoiceField(queryset=None, required=False, help_text="A member of the team.")
@@ -189,7 +190,7 @@ class DependencyEditForm(forms.Form):
 
 
 class FallbackForm(forms.Form):
-    offering = forms.ModelChoiceField(queryset=None, widget=RouteSelect, label="Fallback route")
+    offering = forms.ModelChoiceField(queryset=None, widget=FastSelect, label="Fallback route")
     tested_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Failover last tested on")
     notes = forms.CharField(max_length=1000, required=False)
 
@@ -236,10 +237,10 @@ class QueueFilterForm(forms.Form):
 class RegisterFilterForm(forms.Form):
     """The register's filters as fields; the filtering itself is the API's RiskFilter."""
 
-    team = forms.ModelChoiceField(queryset=None, required=False, to_field_name="slug", empty_label="every team")
-    provider = forms.ModelChoiceField(queryset=None, required=False, to_field_name="slug", empty_label="every provider")
-    distributor = forms.ModelChoiceField(queryset=None, required=False, to_field_name="slug", empty_label="every distributor")
-    model = forms.ModelChoiceField(queryset=None, required=False, to_field_name="slug", empty_label="every model")
+    team = forms.ModelChoiceField(queryset=None, required=False, to_field_name="slug", widget=FastSelect, empty_label="every team")
+    provider = forms.ModelChoiceField(queryset=None, required=False, to_field_name="slug", widget=FastSelect, empty_label="every provider")
+    distributor = forms.ModelChoiceField(queryset=None, required=False, to_field_name="slug", widget=FastSelect, empty_label="every distributor")
+    model = forms.ModelChoiceField(queryset=None, required=False, to_field_name="slug", widget=FastSelect, empty_label="every model")
     band = forms.ChoiceField(required=False)
     status = forms.ChoiceField(required=False, choices=[("", "every status")] + list(Risk.Status.choices))
     reason = forms.ChoiceField(required=False, label="Queue reason")
