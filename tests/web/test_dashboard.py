@@ -145,3 +145,23 @@ def test_a_reviewers_dashboard_reads_one_row_and_shows_a_leads_change_at_once(cl
     html = client.get("/").content.decode()
     total = exposure.total_exposure(team_ids=None)
     assert f"residual exposure\n  <strong>{total['exposure']}</strong>" in html
+
+
+def test_retirements_within_90_days_list_only_routes_the_viewers_teams_use(client, story):
+    import datetime
+
+    from django.utils import timezone
+
+    soon = timezone.localdate() + datetime.timedelta(days=30)
+    for route in (story.mythos_direct, story.large_bedrock, story.gpt_azure):  # Support's, Analytics', a fallback only
+        route.retirement_date = soon
+        route.save(update_fields=["retirement_date"])
+    section = lambda html: html[html.index('id="retiring-heading"'):html.index("</section>", html.index('id="retiring-heading"'))]  # noqa: E731
+    client.force_login(story.alice)
+    listed = section(client.get("/").content.decode())
+    assert f"Claude Mythos 5</a> via Anthropic:\n        retires on <time datetime=\"{soon.isoformat()}\">" in listed
+    assert "Mistral Large 3" not in listed and "GPT-5.1" not in listed
+    client.force_login(story.rita)
+    listed = section(client.get("/").content.decode())
+    assert "Claude Mythos 5</a> via Anthropic" in listed and "Mistral Large 3</a> via Amazon Web Services" in listed
+    assert "GPT-5.1" not in listed  # a fallback's route is not a dependency's
