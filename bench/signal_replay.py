@@ -1,6 +1,6 @@
 """Right team, once, and only news: a scripted week of an incident-heavy world replayed on loopback.
 
-    DEBUG=true .venv/bin/python bench/signal_week.py            # scratch SQLite files under a temp directory
+    DEBUG=true .venv/bin/python bench/signal_replay.py            # scratch SQLite files under a temp directory
 
 A local HTTP server serves real-format payloads (tests/vendors/payloads.py follows
 /work/shared/FORMATS.md): two Statuspage pages of one provider, an incident.io page, an AWS RSS
