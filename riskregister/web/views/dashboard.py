@@ -21,13 +21,15 @@ def _retiring(team_ids, days: int = 90) -> list[dict]:
     soon = Q()
     for prefix in ("", "model__"):
         soon |= Q(**{f"{prefix}retirement_date__range": (today, until)}) | Q(**{f"{prefix}deprecation_date__range": (today, until)})
-    used = Dependency.objects.filter(offering_id=OuterRef("pk"))
-    if team_ids is not None:
-        used = used.filter(team_id__in=team_ids)
-    # EXISTS per route due soon (a few), through the index on the dependency's route: an IN over
-    # the routes of every dependency read the whole register on SQLite (bench/web.py).
+    if team_ids is None:
+        # Every route in use: EXISTS per route through the index on the dependency's route (an IN
+        # over the routes of every dependency read the whole register on SQLite, bench/web.py).
+        in_use = Exists(Dependency.objects.filter(offering_id=OuterRef("pk")))
+    else:
+        # A few teams' routes: through the index on the team.
+        in_use = Q(id__in=Dependency.objects.filter(team_id__in=team_ids).values("offering_id"))
     offerings = (
-        Offering.objects.filter(soon).filter(Exists(used))
+        Offering.objects.filter(soon).filter(in_use)
         .select_related("model__provider", "distributor")
         .order_by("id")[:50]
     )
