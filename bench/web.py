@@ -67,8 +67,11 @@ def main() -> None:
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
     if connection.vendor == "postgresql":
+        # A flush empties the rows the data migrations wrote (the failure-mode catalog): put them back.
         call_command("flush", interactive=False, verbosity=0)
-        call_command("migrate", verbosity=0)
+        from riskregister.risks.services import failure_modes_ensure_catalog
+
+        failure_modes_ensure_catalog()
     world = World(args.teams, random.Random(2026))
     providers = [offering.model.provider for offering in world.offerings[:1]]
     cloud = next(offering.distributor for offering in world.offerings if offering.distributor_id != offering.model.provider_id)

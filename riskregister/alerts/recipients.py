@@ -24,6 +24,7 @@ class SubscriptionWants:
     mode: str
     email: str = ""
     user_email: str | None = None
+    user_id: int | None = None
     all_members: bool = False
     channel: str = "email"
     # A Slack or webhook subscription's delivery target: the subscription, never its URL.
@@ -68,6 +69,7 @@ def subscriptions_of_teams(*, team_ids: list[int]) -> dict[int, list[Subscriptio
                 mode=subscription.mode,
                 email=subscription.email,
                 user_email=(subscription.user.email or "") if subscription.user_id else None,
+                user_id=subscription.user_id,
                 all_members=not subscription.email and not subscription.user_id,
             )
         )
@@ -79,14 +81,25 @@ def subscriptions_of_teams(*, team_ids: list[int]) -> dict[int, list[Subscriptio
 
 def recipients_by_subscription(subscriptions: dict[int, list[SubscriptionWants]]) -> dict[str, list[Target]]:
     """The targets of each subscription: its address, its user's, or every member with an email; a
-    Slack or webhook subscription's own delivery target."""
-    member_teams = {wants.team_id for wanted in subscriptions.values() for wants in wanted if wants.all_members}
+    Slack or webhook subscription's own delivery target. A member who turned their alert emails off
+    for the team (`Membership.email_alerts`) is left out of its all-members email subscriptions and
+    of their own; an address subscription is the team's list, not a member, and stays; a Slack or
+    webhook subscription is the team's channel and stays too."""
+    member_teams = {
+        wants.team_id
+        for wanted in subscriptions.values()
+        for wants in wanted
+        if wants.channel == "email" and (wants.all_members or wants.user_id)
+    }
     members: dict[int, set[str]] = defaultdict(set)
+    muted: set[tuple[int, int]] = set()
     if member_teams:
-        for team_id, email in Membership.objects.filter(team_id__in=member_teams, user__is_active=True).values_list(
-            "team_id", "user__email"
+        for team_id, user_id, email, active, email_alerts in Membership.objects.filter(team_id__in=member_teams).values_list(
+            "team_id", "user_id", "user__email", "user__is_active", "email_alerts"
         ):
-            if email:
+            if not email_alerts:
+                muted.add((team_id, user_id))
+            elif email and active:
                 members[team_id].add(email)
     result: dict[str, list[str]] = {}
     for wanted in subscriptions.values():
@@ -96,11 +109,23 @@ def recipients_by_subscription(subscriptions: dict[int, list[SubscriptionWants]]
             elif wants.email:
                 addresses = [wants.email]
             elif wants.user_email is not None:
-                addresses = [wants.user_email] if wants.user_email else []
+                keep = wants.user_email and (wants.team_id, wants.user_id) not in muted
+                addresses = [wants.user_email] if keep else []
             else:
                 addresses = sorted(members.get(wants.team_id, ()))
             result[wants.key] = [Target(wants.channel, address) for address in addresses]
     return result
+
+
+def muted_addresses(*, team_ids: Collection[int]) -> dict[int, set[str]]:
+    """The addresses of the members of each team who turned its alert emails off: the daily digest
+    drops them even from alerts fanned out before they did."""
+    muted: dict[int, set[str]] = defaultdict(set)
+    for team_id, email in Membership.objects.filter(team_id__in=list(team_ids), email_alerts=False).exclude(
+        user__email=""
+    ).values_list("team_id", "user__email"):
+        muted[team_id].add(email)
+    return dict(muted)
 
 
 T = TypeVar("T")

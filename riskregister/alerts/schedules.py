@@ -18,7 +18,7 @@ from django.utils import timezone
 from riskregister.alerts import content
 from riskregister.alerts.models import Alert, Subscription
 from riskregister.alerts.outbox import Outgoing, alerts_write, to_address
-from riskregister.alerts.recipients import Audience, digest_targets_of
+from riskregister.alerts.recipients import Audience, digest_targets_of, muted_addresses
 from riskregister.risks.impact import blast_radius
 from riskregister.risks.selectors import review_queue
 from riskregister.teams.models import REVIEWERS_GROUP
@@ -146,8 +146,13 @@ def team_digests_send(*, day: date | None = None) -> list[Alert]:
         if alert.payload.get("digest_recipients") or alert.payload.get("digest_targets"):
             collected[alert.team].append(alert)
     digests = []
+    muted = muted_addresses(team_ids=[team.id for team in collected])
     for team, alerts in collected.items():
-        targets = sorted({target for alert in alerts for target in digest_targets_of(alert.payload)})
+        # A member who turned their emails off since is dropped even from alerts fanned out before.
+        targets = sorted({
+            target for alert in alerts for target in digest_targets_of(alert.payload)
+            if not (target.channel == "email" and target.address in muted.get(team.id, set()))
+        })
         top_severity = most_severe(a.severity for a in alerts)
         subject = f"[{top_severity}] Daily digest for {team.name}, {day.isoformat()}: {len(alerts)} alert{'s' if len(alerts) != 1 else ''}"
         entries = [{"subject": a.subject, **a.payload} for a in alerts]

@@ -27,6 +27,11 @@ class Membership(Entity):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    email_alerts = models.BooleanField(
+        default=True,
+        help_text="The member hears of this team's alerts by email: through the team's all-members "
+        "subscriptions and their own. Off, the member is left out of both (the member's own switch).",
+    )
 
     class Meta:
         ordering = ["team__name", "user__username"]

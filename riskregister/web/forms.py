@@ -1,6 +1,9 @@
 """Forms of the register's web pages. They only parse input; the rules live in services.py."""
 
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.contrib.auth import get_user_model
 
 from riskregister.risks.models import Criticality, Dependency, FailureMode, Risk, Treatment
@@ -24,6 +27,12 @@ class AssessmentForm(forms.Form):
 class MitigationForm(forms.Form):
     treatment = forms.ChoiceField(choices=Treatment.choices)
     mitigation = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class EmailAlertsForm(forms.Form):
+    """A member's own switch: `on` or `off` (the button pressed)."""
+
+    email_alerts = forms.TypedChoiceField(choices=[("on", "on"), ("off", "off")], coerce=lambda value: value == "on")
 
 
 MAX_SCENARIO_EVENTS = 50  # the API's cap (ScenarioRequestSerializer)
@@ -81,6 +90,25 @@ class ScenarioSaveForm(forms.Form):
     description = forms.CharField(max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class FastSelect(forms.Select):
+    """A select rendered in Python, for long lists (routes, models, teams). Django renders every
+    option through a template of its own: with a few hundred routes in three selects that was most
+    of a lead's dependency page, and with 500 teams most of the register's (bench/web.py); a catalog
+    import brings thousands. Same markup: attributes from the bound field (id, required,
+    aria-describedby), the selected option, labels escaped; no option groups."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final = self.build_attrs(self.attrs, attrs)
+        final["name"] = name
+        selected = set(self.format_value(value))
+        options = []
+        for option_value, label in self.choices:
+            option_value = "" if option_value is None else str(option_value)
+            mark = " selected" if option_value in selected else ""
+            options.append(format_html('<option value="{}"{}>{}</option>', option_value, mark_safe(mark), label))
+        return format_html("<select{}>{}</select>", flatatt(final), mark_safe("".join(options)))
+
+
 def offering_choices():
     return Offering.objects.select_related("model", "distributor").order_by("model__name", "distributor__name")
 
@@ -89,7 +117,7 @@ class DependencyForm(forms.Form):
     """A lead registers a service's dependency, with at most one fallback from the form."""
 
     system = forms.CharField(max_length=200, help_text="The service's name.")
-    offering = forms.ModelChoiceField(queryset=None, help_text="The model and the route it is reached by.")
+    offering = forms.ModelChoiceField(queryset=None, widget=FastSelect, help_text="The model and the route it is reached by.")
     environment = forms.ChoiceField(choices=Dependency._meta.get_field("environment").choices, initial="production")
     criticality = forms.TypedChoiceField(choices=Dependency._meta.get_field("criticality").choices, coerce=int, initial=3)
     data_classification = forms.ChoiceField(
@@ -97,7 +125,7 @@ class DependencyForm(forms.Form):
     )
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
     owner = forms.ModelChoiceField(queryset=None, required=False, help_text="A member of the team.")
-    fallback = forms.ModelChoiceField(queryset=None, required=False, label="Fallback offering")
+    fallback = forms.ModelChoiceField(queryset=None, widget=FastSelect, required=False, label="Fallback offering")
     fallback_tested_on = forms.DateField(
         required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Failover last tested on"
     )
@@ -157,7 +185,7 @@ class DependencyEditForm(forms.Form):
     """What a lead may change of a dependency (services.DEPENDENCY_EDITABLE_FIELDS)."""
 
     system = forms.CharField(max_length=200)
-    offering = forms.ModelChoiceField(queryset=None, label="Model and route")
+    offering = forms.ModelChoiceField(queryset=None, widget=FastSelect, label="Model and route")
     environment = forms.ChoiceField(choices=Dependency._meta.get_field("environment").choices)
     criticality = forms.TypedChoiceField(choices=Dependency._meta.get_field("criticality").choices, coerce=int, label="Tier")
     owner = forms.ModelChoiceField(queryset=None, required=False, help_text="A member of the team.")
@@ -172,13 +200,32 @@ class DependencyEditForm(forms.Form):
 
 
 class FallbackForm(forms.Form):
-    offering = forms.ModelChoiceField(queryset=None, label="Fallback route")
+    offering = forms.ModelChoiceField(queryset=None, widget=FastSelect, label="Fallback route")
     tested_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Failover last tested on")
     notes = forms.CharField(max_length=1000, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["offering"].queryset = offering_choices()
+
+
+class FallbackSuggestionsForm(forms.Form):
+    """What a suggested fallback must survive besides a ban of the dependency's provider (a GET form)."""
+
+    suggest = forms.CharField(required=False, widget=forms.HiddenInput)
+    other_jurisdiction = forms.BooleanField(required=False, label="Another jurisdiction (provider and distributor headquartered elsewhere)")
+    other_distributor = forms.BooleanField(required=False, label="Another distributor (survives an outage of this route's distributor)")
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "suggest_%s")  # the page has other forms with fields of their own
+        super().__init__(*args, **kwargs)
+
+
+class SuggestedFallbackForm(forms.Form):
+    """The suggestion a lead picked, added as an untested fallback."""
+
+    offering = forms.ModelChoiceField(queryset=Offering.objects.all())
+    notes = forms.CharField(max_length=1000, required=False)
 
 
 class QueueFilterForm(forms.Form):
@@ -200,10 +247,10 @@ class QueueFilterForm(forms.Form):
 class RegisterFilterForm(forms.Form):
     """The register's filters as fields; the filtering itself is the API's RiskFilter."""
 
-    team = forms.ModelChoiceField(queryset=None, required=False, to_field_name="slug", empty_label="every team")
-    provider = forms.ModelChoiceField(queryset=None, required=False, to_field_name="slug", empty_label="every provider")
-    distributor = forms.ModelChoiceField(queryset=None, required=False, to_field_name="slug", empty_label="every distributor")
-    model = forms.ModelChoiceField(queryset=None, required=False, to_field_name="slug", empty_label="every model")
+    team = forms.ModelChoiceField(queryset=None, required=False, to_field_name="slug", widget=FastSelect, empty_label="every team")
+    provider = forms.ModelChoiceField(queryset=None, required=False, to_field_name="slug", widget=FastSelect, empty_label="every provider")
+    distributor = forms.ModelChoiceField(queryset=None, required=False, to_field_name="slug", widget=FastSelect, empty_label="every distributor")
+    model = forms.ModelChoiceField(queryset=None, required=False, to_field_name="slug", widget=FastSelect, empty_label="every model")
     band = forms.ChoiceField(required=False)
     status = forms.ChoiceField(required=False, choices=[("", "every status")] + list(Risk.Status.choices))
     reason = forms.ChoiceField(required=False, label="Queue reason")

@@ -20,3 +20,18 @@ class TeamRollup(models.Model):
 
     def __str__(self):
         return f"rollup of {self.team} at {self.computed_at:%Y-%m-%d %H:%M}"
+
+
+class SiteRollup(models.Model):
+    """The sum of every team's rollup, kept as one row (pk 1) so that a reviewer's dashboard reads
+    one small row instead of every team's (about 12 KB of JSON each: 6 MB at 500 teams, most of the
+    reviewer's dashboard time in bench/web.py). `rollup.rollups_refresh` rebuilds it on a full
+    refresh and, for a refresh of some teams, takes their old figures out and adds the new ones
+    (every figure is additive), under a row lock."""
+
+    computed_at = models.DateTimeField(help_text="The last full refresh: every team's figures are at least this fresh.")
+    # rollup.site_sum's shape: the summed groups, plus each team's totals under "by_team".
+    figures = models.JSONField(default=dict)
+
+    def __str__(self):
+        return f"site rollup as of {self.computed_at:%Y-%m-%d %H:%M}"

@@ -22,7 +22,7 @@ from riskregister.risks import exposure, scoring
 from riskregister.risks.impact import covered_against_own_provider_ban
 from riskregister.risks.models import Dependency, Fallback
 from riskregister.teams.models import Team
-from riskregister.web.models import TeamRollup
+from riskregister.web.models import SiteRollup, TeamRollup
 from vendors.models import Vendor, VendorRelationship
 
 MEASURES = ("exposure", "inherent_exposure", "risks", "dependencies", "critical_dependencies")
@@ -146,23 +146,103 @@ def _upstream(figures: dict[int, dict], dependencies) -> None:
             entry["direct"] += row["count"] if vendor_id in direct else 0
 
 
+def _fold_entry(target: dict, key, entry: dict, measures: tuple[str, ...], sign: int) -> None:
+    row = target.setdefault(str(key), {"slug": entry["slug"], "name": entry["name"], **dict.fromkeys(measures, 0)})
+    if sign > 0:
+        row["slug"], row["name"] = entry["slug"], entry["name"]
+    for measure in measures:
+        row[measure] += sign * entry[measure]
+    # A team's rows never hold an all-zero entry, so neither does a sum of them.
+    if not any(row[measure] for measure in measures):
+        del target[str(key)]
+
+
+def _empty_sum() -> dict:
+    return {**_empty(), "by_team": {}}
+
+
+def _fold(summed: dict, figures: dict, sign: int = 1) -> None:
+    """Add one team's figures to a sum (`sign` -1 takes them away again: every figure is additive)."""
+    for measure in MEASURES:
+        summed["total"][measure] += sign * figures["total"][measure]
+    for by in ("by_provider", "by_distributor", "by_jurisdiction"):
+        for key, entry in figures[by].items():
+            _fold_entry(summed[by], key, entry, MEASURES, sign)
+    for key, entry in figures["critical_by_provider"].items():
+        _fold_entry(summed["critical_by_provider"], key, entry, ("dependencies",), sign)
+    for key in summed["coverage"]:
+        summed["coverage"][key] += sign * figures["coverage"][key]
+    for kind in ("residual", "inherent"):
+        cells = summed["heat"][kind]
+        for cell, count in figures["heat"][kind].items():
+            cells[cell] = cells.get(cell, 0) + sign * count
+            if not cells[cell]:
+                del cells[cell]
+    for key, entry in figures["upstream"].items():
+        counted = {**entry, "teams": 1 if entry["dependencies"] else 0}
+        _fold_entry(summed["upstream"], key, counted, ("dependencies", "direct", "teams"), sign)
+
+
+def _team_row(team_id: int, slug: str, name: str, figures: dict) -> dict:
+    return {"key": team_id, "slug": slug, "name": name, **figures["total"]}
+
+
+def site_sum(rollups: Iterable[TeamRollup]) -> dict:
+    """The sum of some teams' stored rollups, each team's totals under "by_team"."""
+    summed = _empty_sum()
+    for rollup in rollups:
+        figures = rollup.figures or _empty()
+        _fold(summed, figures)
+        summed["by_team"][str(rollup.team_id)] = _team_row(rollup.team_id, rollup.team.slug, rollup.team.name, figures)
+    return summed
+
+
 def rollups_refresh(*, team_ids: Iterable[int] | None = None) -> int:
-    """Recompute and store the rollups of these teams (every team when None); returns how many."""
-    if team_ids is None:
+    """Recompute and store the rollups of these teams (every team when None) and the site-wide sum;
+    returns how many teams."""
+    full = team_ids is None
+    if full:
         team_ids = list(Team.objects.values_list("id", flat=True))
     team_ids = sorted(set(team_ids))
     if not team_ids:
         return 0
     figures = team_figures(team_ids=team_ids)
+    teams = {team.id: team for team in Team.objects.filter(id__in=team_ids).only("id", "slug", "name")}
+    team_ids = [team_id for team_id in team_ids if team_id in teams]
     now = timezone.now()
     with transaction.atomic():
+        # The site row is locked first, so that two refreshes of one team take its old figures out
+        # of the sum one after the other (the lock SiteRollup's docstring relies on).
+        site = SiteRollup.objects.select_for_update().filter(pk=1).first()
+        old = {} if full or site is None else dict(
+            TeamRollup.objects.filter(team_id__in=team_ids).values_list("team_id", "figures")
+        )
         existing = set(TeamRollup.objects.filter(team_id__in=team_ids).values_list("team_id", flat=True))
         TeamRollup.objects.bulk_create(
             [TeamRollup(team_id=team_id, computed_at=now, figures=figures[team_id]) for team_id in team_ids if team_id not in existing]
         )
-        updates = [TeamRollup(team_id=team_id, computed_at=now, figures=figures[team_id]) for team_id in team_ids if team_id in existing]
-        for rollup in updates:
-            TeamRollup.objects.filter(team_id=rollup.team_id).update(computed_at=now, figures=rollup.figures)
+        for team_id in team_ids:
+            if team_id in existing:
+                TeamRollup.objects.filter(team_id=team_id).update(computed_at=now, figures=figures[team_id])
+        if full:
+            summed = _empty_sum()
+            for team_id in team_ids:
+                _fold(summed, figures[team_id])
+                summed["by_team"][str(team_id)] = _team_row(team_id, teams[team_id].slug, teams[team_id].name, figures[team_id])
+            SiteRollup.objects.update_or_create(pk=1, defaults={"computed_at": now, "figures": summed})
+        elif site is None:
+            rollups = list(TeamRollup.objects.select_related("team"))
+            SiteRollup.objects.update_or_create(pk=1, defaults={
+                "computed_at": min(rollup.computed_at for rollup in rollups), "figures": site_sum(rollups),
+            })
+        else:
+            summed = site.figures
+            for team_id in team_ids:
+                if team_id in old:
+                    _fold(summed, old[team_id] or _empty(), -1)
+                _fold(summed, figures[team_id])
+                summed["by_team"][str(team_id)] = _team_row(team_id, teams[team_id].slug, teams[team_id].name, figures[team_id])
+            site.save(update_fields=["figures"])
     return len(team_ids)
 
 
@@ -171,59 +251,40 @@ def _sorted_rows(groups: dict, measure: str = "exposure") -> list[dict]:
 
 
 def dashboard_figures(*, team_ids: Iterable[int] | None = None) -> dict:
-    """The summed figures of the teams (every team when None), read from their rollups in one query.
-    A team without a rollup yet (new since the last refresh) has it computed here once."""
-    rollups = TeamRollup.objects.select_related("team")
-    if team_ids is not None:
-        team_ids = set(team_ids)
-        rollups = rollups.filter(team_id__in=team_ids)
-    rollups = list(rollups)
-    wanted = team_ids if team_ids is not None else None
-    if wanted is not None and wanted - {rollup.team_id for rollup in rollups}:
-        rollups_refresh(team_ids=wanted - {rollup.team_id for rollup in rollups})
-        rollups = list(TeamRollup.objects.select_related("team").filter(team_id__in=wanted))
+    """The summed figures of the teams, read in one query: the site-wide row for every team (None),
+    else the teams' own rollups summed. A team without a rollup yet (new since the last refresh)
+    has it computed here once."""
+    if team_ids is None:
+        site = SiteRollup.objects.first()
+        if site is None:
+            rollups_refresh()
+            site = SiteRollup.objects.first()
+        return _present(site.figures if site else _empty_sum(), site.computed_at if site else None)
+    team_ids = set(team_ids)
+    rollups = list(TeamRollup.objects.select_related("team").filter(team_id__in=team_ids))
+    if team_ids - {rollup.team_id for rollup in rollups}:
+        rollups_refresh(team_ids=team_ids - {rollup.team_id for rollup in rollups})
+        rollups = list(TeamRollup.objects.select_related("team").filter(team_id__in=team_ids))
+    return _present(site_sum(rollups), min((rollup.computed_at for rollup in rollups), default=None))
 
-    total = dict.fromkeys(MEASURES, 0)
-    groups = {"by_provider": {}, "by_distributor": {}, "by_jurisdiction": {}}
-    critical_by_provider: dict[str, dict] = {}
-    coverage = {"critical": 0, "covered": 0, "correlated_only": 0}
-    heat = {"residual": defaultdict(int), "inherent": defaultdict(int)}
-    upstream: dict[str, dict] = {}
-    by_team = []
-    for rollup in rollups:
-        figures = rollup.figures or _empty()
-        for measure in MEASURES:
-            total[measure] += figures["total"][measure]
-        by_team.append({"key": rollup.team_id, "slug": rollup.team.slug, "name": rollup.team.name, **figures["total"]})
-        for by in groups:
-            for key, entry in figures[by].items():
-                _add_group(groups[by], key, entry["slug"], entry["name"], entry)
-        for key, entry in figures["critical_by_provider"].items():
-            critical_by_provider.setdefault(key, {"slug": entry["slug"], "name": entry["name"], "dependencies": 0})
-            critical_by_provider[key]["dependencies"] += entry["dependencies"]
-        for key in coverage:
-            coverage[key] += figures["coverage"][key]
-        for kind in heat:
-            for cell, count in figures["heat"][kind].items():
-                heat[kind][cell] += count
-        for key, entry in figures["upstream"].items():
-            row = upstream.setdefault(key, {"key": key, "slug": entry["slug"], "name": entry["name"], "dependencies": 0, "direct": 0, "teams": 0})
-            row["dependencies"] += entry["dependencies"]
-            row["direct"] += entry["direct"]
-            row["teams"] += 1 if entry["dependencies"] else 0
 
+def _present(summed: dict, as_of) -> dict:
+    """What the dashboard shows of a sum: sorted groups, shares, the Herfindahl index, coverage."""
+    critical_by_provider = {key: dict(entry) for key, entry in summed["critical_by_provider"].items()}
     critical_total = sum(entry["dependencies"] for entry in critical_by_provider.values())
     providers = sorted(critical_by_provider.values(), key=lambda entry: (-entry["dependencies"], entry["name"]))
     for entry in providers:
         entry["share"] = round(entry["dependencies"] / critical_total, 4) if critical_total else 0.0
+    coverage = summed["coverage"]
+    upstream = [{"key": key, **entry} for key, entry in summed["upstream"].items()]
     return {
-        "as_of": min((rollup.computed_at for rollup in rollups), default=None),
-        "teams": len(rollups),
-        "total": total,
-        "by_team": sorted(by_team, key=lambda row: (-row["exposure"], row["name"])),
-        "by_provider": _sorted_rows(groups["by_provider"]),
-        "by_distributor": _sorted_rows(groups["by_distributor"]),
-        "by_jurisdiction": _sorted_rows(groups["by_jurisdiction"]),
+        "as_of": as_of,
+        "teams": len(summed["by_team"]),
+        "total": dict(summed["total"]),
+        "by_team": sorted(summed["by_team"].values(), key=lambda row: (-row["exposure"], row["name"])),
+        "by_provider": _sorted_rows(summed["by_provider"]),
+        "by_distributor": _sorted_rows(summed["by_distributor"]),
+        "by_jurisdiction": _sorted_rows(summed["by_jurisdiction"]),
         "concentration": {
             "critical_dependencies": critical_total,
             "top_provider": providers[0] if providers else None,
@@ -236,8 +297,8 @@ def dashboard_figures(*, team_ids: Iterable[int] | None = None) -> dict:
             "uncovered": coverage["critical"] - coverage["covered"],
             "share": round(coverage["covered"] / coverage["critical"], 4) if coverage["critical"] else 0.0,
         },
-        "heat": {kind: dict(cells) for kind, cells in heat.items()},
-        "upstream": sorted(upstream.values(), key=lambda row: (-row["teams"], -row["dependencies"], row["name"])),
+        "heat": {kind: dict(cells) for kind, cells in summed["heat"].items()},
+        "upstream": sorted(upstream, key=lambda row: (-row["teams"], -row["dependencies"], row["name"])),
     }
 
 

@@ -105,3 +105,63 @@ def test_dashboard_queries_are_pinned_and_do_not_grow(client, story, who, querie
     rollups_refresh()
     with django_assert_num_queries(len(small.captured_queries)):
         client.get("/")
+
+
+def test_the_site_row_follows_a_teams_refresh_exactly_as_a_full_sum_would(story):
+    from riskregister.risks import services
+    from riskregister.web.models import SiteRollup
+    from riskregister.web.rollup import site_sum
+    from tests.factories import DependencyFactory
+
+    # Support moves off Anthropic entirely and onto Mistral: entries appear and vanish from the sum.
+    for dependency in (story.support_chat, story.ticket_summariser):
+        services.dependency_delete(dependency=dependency, actor=story.alice)
+    services.risks_propose(dependency=DependencyFactory(team=story.support, system="new-bot", offering=story.large_direct, criticality=1))
+    rollups_refresh(team_ids=[story.support.id])
+
+    site = SiteRollup.objects.get()
+    assert site.figures == site_sum(TeamRollup.objects.select_related("team").order_by("team_id"))
+    figures = dashboard_figures(team_ids=None)
+    reference = exposure.exposure_summary(team_ids=None)
+    assert figures["total"] == reference["total"]
+    for by in ("team", "provider", "distributor", "jurisdiction"):
+        assert _rows(figures[f"by_{by}"]) == _rows(reference[f"by_{by}"]), by
+    upstream = {row["slug"]: row for row in figures["upstream"]}
+    assert upstream["anthropic"]["teams"] == 1  # only Developer Platform still hangs on Anthropic
+    assert upstream["mistral"]["teams"] == 2  # Support now, and Data & Analytics
+
+
+def test_a_reviewers_dashboard_reads_one_row_and_shows_a_leads_change_at_once(client, story):
+    from riskregister.web.models import SiteRollup
+
+    client.force_login(story.alice)
+    response = client.post(f"/dependencies/{story.ticket_summariser.id}/", {
+        "action": "edit", "system": "ticket-summariser", "offering": story.mythos_direct.id, "environment": "production",
+        "criticality": 1, "owner": "", "data_classification": story.ticket_summariser.data_classification, "description": "",
+    })
+    assert response.status_code == 302
+    assert SiteRollup.objects.count() == 1
+    client.force_login(story.rita)
+    html = client.get("/").content.decode()
+    total = exposure.total_exposure(team_ids=None)
+    assert f"residual exposure\n  <strong>{total['exposure']}</strong>" in html
+
+
+def test_retirements_within_90_days_list_only_routes_the_viewers_teams_use(client, story):
+    import datetime
+
+    from django.utils import timezone
+
+    soon = timezone.localdate() + datetime.timedelta(days=30)
+    for route in (story.mythos_direct, story.large_bedrock, story.gpt_azure):  # Support's, Analytics', a fallback only
+        route.retirement_date = soon
+        route.save(update_fields=["retirement_date"])
+    section = lambda html: html[html.index('id="retiring-heading"'):html.index("</section>", html.index('id="retiring-heading"'))]  # noqa: E731
+    client.force_login(story.alice)
+    listed = section(client.get("/").content.decode())
+    assert f"Claude Mythos 5</a> via Anthropic:\n        retires on <time datetime=\"{soon.isoformat()}\">" in listed
+    assert "Mistral Large 3" not in listed and "GPT-5.1" not in listed
+    client.force_login(story.rita)
+    listed = section(client.get("/").content.decode())
+    assert "Claude Mythos 5</a> via Anthropic" in listed and "Mistral Large 3</a> via Amazon Web Services" in listed
+    assert "GPT-5.1" not in listed  # a fallback's route is not a dependency's

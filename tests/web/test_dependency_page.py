@@ -144,6 +144,17 @@ def test_a_member_reads_but_may_not_edit(client, story):
 def test_dependency_page_queries_are_pinned(client, story, django_assert_num_queries):
     client.force_login(story.alice)
     client.get(f"/dependencies/{story.support_chat.id}/")
-    # The stored reach and the open events are one query each (riskregister/alerts/selectors.py).
-    with django_assert_num_queries(15):
+    # The stored reach and the open events are one query each (riskregister/alerts/selectors.py);
+    # every route select of the page shares one read of the routes.
+    with django_assert_num_queries(13):
         client.get(f"/dependencies/{story.support_chat.id}/")
+    from tests.factories import FallbackFactory
+
+    FallbackFactory(dependency=story.support_chat, offering=story.large_direct)
+    FallbackFactory(dependency=story.support_chat, offering=story.gpt_direct)
+    with django_assert_num_queries(13):
+        html = client.get(f"/dependencies/{story.support_chat.id}/").content.decode()
+    assert html.count('name="fallbacks-3-offering"') == 1  # three fallbacks and an empty row
+    # The shared choices still mark each select's own route.
+    assert f'<option value="{story.fable_bedrock.id}" selected>Claude Fable 5 via Amazon Web Services</option>' in html
+    assert f'<option value="{story.gpt_azure.id}" selected>GPT-5.1 via Microsoft Azure</option>' in html

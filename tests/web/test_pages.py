@@ -200,3 +200,15 @@ def test_the_graph_keeps_the_order_that_reduces_crossings(db):
     assert [slug for slug in sorted(y, key=lambda slug: (slug[0], y[slug])) if slug.startswith("p")] == ["p0", "p1", "p2", "p3"]
     for i in range(4):
         assert y[f"c{i}"] == y[f"p{3 - i}"]  # each cloud level with its provider: no crossing
+
+
+def test_supply_chain_counts_the_viewers_dependencies_on_each_vendor_from_the_rollup(client, story):
+    client.force_login(story.alice)
+    html = client.get("/supply-chain/").content.decode()
+    assert "as of <time" in html
+    # Customer Support: support-chat via Bedrock, ticket-summariser on Anthropic's own API.
+    assert 'aria-label="Anthropic: 2 of your dependencies' in html
+    assert 'aria-label="Amazon Web Services: 1 of your dependencies' in html
+    client.force_login(story.rita)
+    html = client.get("/supply-chain/").content.decode()
+    assert 'aria-label="Anthropic: 4 of your dependencies' in html  # and Developer Platform's two

@@ -103,3 +103,19 @@ def test_the_dependencies_tab_lists_uncovered_first_filtering(client, story):
     client.force_login(story.rita)
     page = client.get("/register/dependencies/?uncovered=1").content.decode()
     assert "code-review-bot" in page and "support-chat" not in page
+
+
+def test_the_register_counts_up_to_a_cap_and_says_there_are_more(client, story, monkeypatch):
+    from riskregister.web import paging
+
+    client.force_login(story.rita)
+    html = client.get("/register/").content.decode()
+    total = Risk.objects.count()
+    assert f"{total} risks" in html and "More than" not in html
+
+    monkeypatch.setattr(paging, "COUNT_CAP", 7)
+    html = client.get("/register/").content.decode()
+    assert "More than 7 risks (counted up to 7: narrow the filters, or export the CSV for every row)" in html
+    # A filter that matches fewer than the cap is counted exactly again.
+    html = client.get("/register/?team=analytics&model=gpt-5-1").content.decode()
+    assert "More than" not in html and "6 risks" in html

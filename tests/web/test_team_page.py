@@ -130,3 +130,55 @@ def test_team_page_says_which_channels_an_alert_went_by_and_names_no_target(clie
     assert "Immediate by Slack" in html and "Immediate on 2 channels" in html
     assert "secrettoken" not in html and "hooks.example.com" not in html
     assert "<td data-label=\"Who\">Slack</td>" in html
+
+
+def test_a_member_turns_their_own_alert_emails_off_and_on_without_javascript(client, member_a, team_a):
+    from riskregister.teams.models import Membership
+
+    client.force_login(member_a)
+    html = client.get("/teams/team-a/").content.decode()
+    assert 'id="my-emails"' in html and "Turn my alert emails off" in html
+
+    response = client.post("/teams/team-a/my-emails/", {"email_alerts": "off"}, follow=True)
+    assert response.redirect_chain[-1] == ("/teams/team-a/#my-emails", 302)
+    html = response.content.decode()
+    assert "You will no longer receive Team A&#x27;s alert emails." in html
+    assert "Turn my alert emails on" in html
+    assert Membership.objects.get(team=team_a, user=member_a).email_alerts is False
+
+    client.post("/teams/team-a/my-emails/", {"email_alerts": "on"})
+    assert Membership.objects.get(team=team_a, user=member_a).email_alerts is True
+
+
+def test_the_switch_answers_htmx_with_the_section_alone(client, member_a, team_a):
+    client.force_login(member_a)
+    response = client.post("/teams/team-a/my-emails/", {"email_alerts": "off"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<section id="my-emails"' in html and "<html" not in html
+    assert "You will no longer receive Team A&#x27;s alert emails." in html
+
+
+def test_another_teams_member_cannot_flip_the_switch(client, lead_b, member_a, team_a):
+    from riskregister.teams.models import Membership
+
+    client.force_login(lead_b)
+    assert client.post("/teams/team-a/my-emails/", {"email_alerts": "off"}).status_code == 404
+    assert Membership.objects.get(team=team_a, user=member_a).email_alerts is True
+
+
+def test_a_reviewer_who_is_on_no_team_has_no_switch(client, reviewer, team_a):
+    client.force_login(reviewer)
+    assert 'id="my-emails"' not in client.get("/teams/team-a/").content.decode()
+    assert client.post("/teams/team-a/my-emails/", {"email_alerts": "off"}).status_code == 404
+
+
+def test_a_bad_switch_value_is_a_400_naming_the_field(client, member_a, team_a):
+    from riskregister.teams.models import Membership
+
+    client.force_login(member_a)
+    response = client.post("/teams/team-a/my-emails/", {"email_alerts": "maybe"})
+    assert response.status_code == 400
+    assert "email_alerts" in response.content.decode()
+    assert Membership.objects.get(team=team_a, user=member_a).email_alerts is True
+    assert client.get("/teams/team-a/my-emails/").status_code == 405

@@ -2,7 +2,7 @@
 what retires soon, what changed lately and which sources are failing. Figures come from the rollup."""
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import render
 
 from riskregister.alerts.selectors import changes_reached_teams
@@ -21,9 +21,15 @@ def _retiring(team_ids, days: int = 90) -> list[dict]:
     soon = Q()
     for prefix in ("", "model__"):
         soon |= Q(**{f"{prefix}retirement_date__range": (today, until)}) | Q(**{f"{prefix}deprecation_date__range": (today, until)})
-    used = Dependency.objects.all() if team_ids is None else Dependency.objects.filter(team_id__in=team_ids)
+    if team_ids is None:
+        # Every route in use: EXISTS per route through the index on the dependency's route (an IN
+        # over the routes of every dependency read the whole register on SQLite, bench/web.py).
+        in_use = Exists(Dependency.objects.filter(offering_id=OuterRef("pk")))
+    else:
+        # A few teams' routes: through the index on the team.
+        in_use = Q(id__in=Dependency.objects.filter(team_id__in=team_ids).values("offering_id"))
     offerings = (
-        Offering.objects.filter(soon, id__in=used.values("offering_id"))
+        Offering.objects.filter(soon).filter(in_use)
         .select_related("model__provider", "distributor")
         .order_by("id")[:50]
     )

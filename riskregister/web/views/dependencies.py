@@ -16,14 +16,25 @@ from riskregister.alerts.selectors import dependency_reach, open_events_for_depe
 from riskregister.imports import services as import_services
 from riskregister.imports.models import ImportJob
 from riskregister.risks import imports, scoring, selectors, services
+from riskregister.risks.fallbacks import fallback_suggestions
 from riskregister.risks.models import Dependency, Fallback, Risk
 from riskregister.teams.access import can_edit_team, get_visible_team_or_404, is_reviewer, scope_to_teams
-from riskregister.web.forms import CustomFailureModeForm, DependencyEditForm, DependencyForm, FallbackForm, ImportForm
+from riskregister.web.forms import (
+    CustomFailureModeForm,
+    DependencyEditForm,
+    DependencyForm,
+    FallbackForm,
+    FallbackSuggestionsForm,
+    ImportForm,
+    SuggestedFallbackForm,
+    offering_choices,
+)
 from riskregister.web.rollup import rollups_refresh
-from riskregister.web.views.common import form_status, write_or_form_errors
+from riskregister.web.views.common import apply_errors, form_status, write_or_form_errors
 
 FallbackFormSet = formset_factory(FallbackForm, extra=1, max_num=20, validate_max=True)
 HISTORY = 30
+SUGGESTIONS = 10
 # The import form's formats and the import kinds they start (riskregister/risks/imports.py).
 IMPORT_KINDS = {"csv": "dependencies_csv", "cyclonedx": "dependencies_cyclonedx"}
 
@@ -70,6 +81,20 @@ def _history(dependency) -> list[dict]:
     return entries[:HISTORY]
 
 
+def _share_route_choices(forms) -> None:
+    """Read the routes once for every route select of the page, and only what their labels show
+    (each field would run its own query and build every route with its model and vendor in full)."""
+    routes = offering_choices().only("id", "model__name", "distributor__name")
+    choices = None
+    for form in forms:
+        field = form.fields["offering"]
+        if choices is None:
+            choices = ([("", field.empty_label)] if field.empty_label is not None else []) + [
+                (route.pk, field.label_from_instance(route)) for route in routes
+            ]
+        field.choices = choices
+
+
 def _fallback_initial(dependency) -> list[dict]:
     return [{"offering": fallback.offering, "tested_on": fallback.tested_on, "notes": fallback.notes} for fallback in dependency.fallbacks.all()]
 
@@ -109,6 +134,18 @@ def dependency_detail(request, dependency_id: int):
         else:
             raise Http404("Unknown action.")
     verdicts = selectors.fallback_verdicts(dependency=dependency)
+    # Suggestions are computed when asked for (the GET form below the fallbacks): against a full
+    # catalog they read thousands of candidate routes, which the page's every view should not pay.
+    suggest_form = FallbackSuggestionsForm(request.GET if "suggest" in request.GET else None)
+    suggestions = None
+    if suggest_form.is_bound and suggest_form.is_valid():
+        suggestions = fallback_suggestions(
+            dependency=dependency, limit=SUGGESTIONS,
+            other_jurisdiction=suggest_form.cleaned_data["other_jurisdiction"],
+            other_distributor=suggest_form.cleaned_data["other_distributor"],
+        )
+    if may_edit:
+        _share_route_choices([edit_form, *fallbacks.forms])
     offering_ids = [dependency.offering_id] + [fallback.offering_id for fallback in dependency.fallbacks.all()]
     context = {
         "dependency": dependency,
@@ -126,6 +163,8 @@ def dependency_detail(request, dependency_id: int):
         "edit_form": edit_form if may_edit else None,
         "fallbacks": fallbacks if may_edit else None,
         "offering_ids": offering_ids,
+        "suggest_form": suggest_form,
+        "suggestions": suggestions,
     }
     return render(request, "web/dependency_detail.html", context, status=form_status(request))
 
@@ -147,6 +186,29 @@ def fallback_tested_today(request, dependency_id: int, fallback_id: int):
     )
     tested = next(fallback for fallback in current if fallback.id == fallback_id)
     return _changed(request, dependency, f"Failover to {tested.offering.model.name} via {tested.offering.distributor.name} recorded as tested today.")
+
+
+@login_required
+@require_POST
+def suggested_fallback_add(request, dependency_id: int):
+    """A lead adds a suggested route as an untested fallback (risks.services.fallback_add)."""
+    dependency = visible_dependency_or_404(request.user, dependency_id)
+    _require_editor(request.user, dependency)
+    form = SuggestedFallbackForm(request.POST)
+    if form.is_valid():
+        offering = form.cleaned_data["offering"]
+        try:
+            services.fallback_add(dependency=dependency, offering=offering, actor=request.user, notes=form.cleaned_data["notes"])
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            return _changed(
+                request, dependency,
+                f"{offering.model.name} via {offering.distributor.name} added as a fallback of {dependency.system}, "
+                "not yet tested: record a failover test to make it cover.",
+            )
+    explanation = "; ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items())
+    return render(request, "web/error.html", {"status": 400, "title": "That fallback was not added", "explanation": explanation}, status=400)
 
 
 @login_required

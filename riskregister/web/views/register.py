@@ -14,6 +14,7 @@ from riskregister.risks import selectors
 from riskregister.risks.impact import covered_against_own_provider_ban
 from riskregister.teams.access import scope_to_teams, visible_teams
 from riskregister.web.forms import RegisterFilterForm
+from riskregister.web.paging import CappedPaginator
 from riskregister.risks.models import Dependency
 
 PAGE = 50
@@ -61,7 +62,7 @@ def register(request):
     valid = risk_filter.is_valid()
     sort, ordering = _ordering(request.GET.get("sort", "register"))
     risks = risk_filter.qs.order_by(*ordering) if valid else queryset.none()
-    page = Paginator(risks, PAGE).get_page(request.GET.get("page"))
+    page = CappedPaginator(risks, PAGE).get_page(request.GET.get("page"))
     context = {
         "form": form,
         "page": page,

@@ -2,7 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import render
 
@@ -11,7 +11,9 @@ from riskregister.risks.models import Dependency
 from riskregister.teams.access import is_admin, member_team_ids, scope_to_teams, sees_all_teams
 from riskregister.web.forms import ChangeFilterForm
 from riskregister.web.graph import EDGE_KINDS, supply_graph
-from vendors.models import AIModel, Offering, StatusChange, StatusSource, Vendor, VendorRelationship
+from riskregister.web.rollup import dashboard_figures
+from vendors.models import AIModel, LifecycleFact, Offering, StatusChange, StatusSource, Vendor, VendorRelationship
+from vendors.selectors import current_facts, facts_prefetch, model_worst_case
 
 CHANGES_PAGE = 50
 
@@ -20,20 +22,19 @@ def _dependencies(user):
     return scope_to_teams(Dependency.objects.all(), user)
 
 
-def _dependency_counts(user) -> dict[int, int]:
-    """The viewer's dependencies on each vendor, as provider or as distributor of the route."""
-    counts: dict[int, int] = {}
-    dependencies = _dependencies(user)
-    for field in ("offering__model__provider_id", "offering__distributor_id"):
-        for vendor_id, count in dependencies.values_list(field).annotate(count=Count("id")).order_by():
-            counts[vendor_id] = max(counts.get(vendor_id, 0), count)
-    return counts
+def _dependency_counts(user) -> tuple[dict[int, int], object]:
+    """The viewer's dependencies on each vendor, on the provider or the distributor side of the route,
+    read off the rollup (its upstream "direct" counts: a vendor that is both counts each dependency
+    once) rather than grouping every dependency of the register on each view; and when it was computed."""
+    team_ids = None if sees_all_teams(user) else sorted(member_team_ids(user))
+    figures = dashboard_figures(team_ids=team_ids)
+    return {int(row["key"]): row["direct"] for row in figures["upstream"] if row["direct"]}, figures["as_of"]
 
 
 @login_required
 def supply_chain(request):
     show_all = request.GET.get("all") == "1"
-    counts = _dependency_counts(request.user)
+    counts, as_of = _dependency_counts(request.user)
     edges = list(VendorRelationship.objects.filter(kind__in=EDGE_KINDS).values_list("source_id", "target_id", "kind"))
     if show_all:
         vendors = list(Vendor.objects.order_by("name"))
@@ -42,7 +43,7 @@ def supply_chain(request):
         upstream = {source for source, target, _ in edges if target in used}
         vendors = list(Vendor.objects.filter(pk__in=used | upstream).order_by("name"))
     graph = supply_graph(vendors, edges, counts)
-    context = {"graph": graph, "show_all": show_all, "total_vendors": Vendor.objects.count()}
+    context = {"graph": graph, "show_all": show_all, "total_vendors": Vendor.objects.count(), "as_of": as_of}
     return render(request, "web/supply_chain.html", context)
 
 
@@ -79,18 +80,57 @@ def vendor_detail(request, slug: str):
     return render(request, "web/vendor_detail.html", context)
 
 
+FACT_ORDER = [LifecycleFact.Field.LIFECYCLE, LifecycleFact.Field.DEPRECATION_DATE, LifecycleFact.Field.RETIREMENT_DATE,
+              LifecycleFact.Field.SUCCESSOR]
+
+
+def _provenance(subject) -> list[LifecycleFact]:
+    """Where each lifecycle fact of a model or a route came from (the newest per field), in a fixed order."""
+    facts = current_facts(subject)
+    return [facts[field] for field in FACT_ORDER if field in facts]
+
+
 @login_required
 def model_detail(request, slug: str):
-    model = AIModel.objects.select_related("provider").filter(slug=slug).first()
+    """A model, the worst case over its routes (distributors retire the same model on their own
+    dates: the earliest date any route announced, and the route that announced it), each route's
+    status, dates, "safe until" and the provenance of every lifecycle fact."""
+    model = (
+        AIModel.objects.select_related("provider", "successor")
+        .prefetch_related(
+            Prefetch("offerings", queryset=Offering.objects.select_related("distributor", "successor")
+                     .prefetch_related(facts_prefetch()).order_by("distributor__name", "id")),
+            facts_prefetch(),
+        )
+        .filter(slug=slug)
+        .first()
+    )
     if model is None:
         raise Http404("No such model.")
+    offerings = list(model.offerings.all())
+    for offering in offerings:
+        offering.model = model  # the page's own model, with its provider: no query per route
+    worst = model_worst_case(model)
+    facts_by_route = {offering.id: _provenance(offering) for offering in offerings}
+
+    def fact_of(route, field):
+        facts = current_facts(route if route is not None else model)
+        return facts.get(field)
+
     context = {
         "model": model,
-        "offerings": list(model.offerings.select_related("distributor").order_by("distributor__name")),
+        "offerings": offerings,
+        "routes": [{"offering": offering, "facts": facts_by_route[offering.id]} for offering in offerings],
+        "model_facts": _provenance(model),
+        "worst": worst,
+        "worst_facts": {
+            "deprecation": fact_of(worst.deprecation_route, LifecycleFact.Field.DEPRECATION_DATE) if worst.deprecation_date else None,
+            "retirement": fact_of(worst.retirement_route, LifecycleFact.Field.RETIREMENT_DATE) if worst.retirement_date else None,
+        },
         "changes": _changes_of(Q(model=model) | Q(offering__model=model)),
         "dependencies": list(
             _dependencies(request.user).filter(offering__model=model)
-            .select_related("team", "offering__distributor").order_by("team__name", "system")[:100]
+            .select_related("team", "offering__model", "offering__distributor").order_by("team__name", "system")[:100]
         ),
     }
     return render(request, "web/model_detail.html", context)

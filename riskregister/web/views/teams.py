@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from riskregister.alerts import services as alert_services
@@ -15,8 +16,10 @@ from riskregister.alerts.selectors import open_events_for_dependencies, refused_
 from riskregister.risks import scoring
 from riskregister.risks.impact import correlated_fallbacks, covered_against_own_provider_ban
 from riskregister.risks.models import Dependency, Fallback, Risk
+from riskregister.teams import services as team_services
 from riskregister.teams.access import can_edit_team, get_visible_team_or_404, visible_teams
-from riskregister.web.forms import CodeScanForm, SubscriptionForm
+from riskregister.teams.models import Membership
+from riskregister.web.forms import CodeScanForm, EmailAlertsForm, SubscriptionForm
 from riskregister.web.views.common import write_or_form_errors
 
 RECENT_CHANGES = 20
@@ -97,6 +100,7 @@ def team_detail(request, slug: str):
         "subscription_form": subscription_form if may_edit else None,
         "may_edit": may_edit,
         "scan_form": CodeScanForm(auto_id="scan_%s") if may_edit else None,
+        "my_membership": Membership.objects.filter(team=team, user=request.user).first(),
         # Addresses refused for good are the lead's to fix; members do not see the others' addresses.
         "refused": list(refused_deliveries(team_id=team.id)) if may_edit else [],
     }
@@ -113,3 +117,26 @@ def subscription_toggle(request, slug: str, subscription_id: int):
     alert_services.subscription_set_active(subscription=subscription, active=not subscription.active, actor=request.user)
     messages.success(request, f"Subscription {'resumed' if subscription.active else 'paused'}.")
     return redirect("web:team", slug=team.slug)
+
+
+@login_required
+@require_POST
+def my_email_alerts(request, slug: str):
+    """The signed-in member turns their own alert emails for this team off or on. Only their own
+    membership is reachable here: another team is not found, and so is a team one is not on."""
+    team = get_visible_team_or_404(request.user, slug)
+    membership = Membership.objects.filter(team=team, user=request.user).first()
+    if membership is None:
+        raise Http404("You are not a member of this team.")
+    form = EmailAlertsForm(request.POST)
+    if not form.is_valid():
+        explanation = "; ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items())
+        return render(request, "web/error.html", {"status": 400, "title": "That request could not be read",
+                                                  "explanation": explanation}, status=400)
+    team_services.membership_set_email_alerts(membership=membership, enabled=form.cleaned_data["email_alerts"], actor=request.user)
+    said = (f"You will receive {team.name}'s alert emails again." if membership.email_alerts
+            else f"You will no longer receive {team.name}'s alert emails.")
+    if request.htmx:
+        return render(request, "web/_my_email_alerts.html", {"team": team, "my_membership": membership, "said": said})
+    messages.success(request, said)
+    return redirect(f"{reverse('web:team', kwargs={'slug': team.slug})}#my-emails")
