@@ -108,7 +108,8 @@ def _value_for(parameter: str, world) -> str:
 
 # Endpoints that only take a POST (a GET is a 405 with no page to audit), and the status pages' push
 # URL, which takes JSON, not a browser.
-_POST_ONLY = {"logout", "subscription-toggle", "fallback-tested-today", "scenario-delete", "source-push", "code-scan-apply"}
+_POST_ONLY = {"logout", "subscription-toggle", "fallback-tested-today", "scenario-delete", "source-push", "code-scan-apply",
+              "my-email-alerts", "suggested-fallback-add"}
 
 
 def _site_pages(world) -> list[str]:

@@ -165,6 +165,12 @@ PAGES: dict[str, list[Case]] = {
         Case("POST", team_a_write(), kwargs=team("a"),
              data=lambda w: {"min_severity": "major", "mode": "immediate", "email": "list@example.com"}),
     ],
+    # A member's own switch: only a member of the team has one (a reviewer or admin on no team does not).
+    "web:my-email-alerts": [
+        Case("POST", expect(member_a=302, lead_a=302, lead_b=404, reviewer=404, admin=404), kwargs=team("a"),
+             data=lambda w: {"email_alerts": "off"}),
+        Case("GET", expect(everyone=405), kwargs=team("a")),
+    ],
     "web:subscription-toggle": [
         # The team's own subscription (to a list address): its leads and admins pause it.
         Case("POST", team_a_write(), kwargs=lambda w: {"slug": "team-a", "subscription_id": w.subscription["a"].id}),
@@ -216,6 +222,12 @@ PAGES: dict[str, list[Case]] = {
                              "fallbacks-0-offering": w.fallback_offering.id, "fallbacks-0-tested_on": "2026-11-01"}),
         # Deleted (archived) dependencies have no page; the API keeps them readable.
         Case("GET", expect(everyone=404), kwargs=lambda w: {"dependency_id": w.archived["a"].id}),
+    ],
+    "web:suggested-fallback-add": [
+        Case("POST", team_a_write(), kwargs=dep("a"), data=lambda w: {"offering": w.suggested_offering.id}),
+        Case("POST", team_b_row(ok=302) | {"member_a": 404, "lead_a": 404, "reviewer": 403}, kwargs=dep("b"),
+             data=lambda w: {"offering": w.suggested_offering.id}),
+        Case("GET", expect(everyone=405), kwargs=dep("a")),
     ],
     "web:dependency-delete": [
         Case("GET", team_a_write(ok=200), kwargs=dep("a")),
@@ -296,6 +308,9 @@ def web_world(world, team_a, lead_a):  # noqa: F811
         letter: ImportJob.objects.create(filename=f"{mark}.zip", kind="code_scan", team=Team.objects.get(slug=f"team-{letter}"))
         for letter, mark in (("a", MARK_A), ("b", MARK_B))
     }
+    from tests.factories import OfferingFactory
+
+    world.suggested_offering = OfferingFactory(model=world.fallback_offering.model, distributor=world.fallback_offering.model.provider)
     world.push_token = push_url_rotate(source=world.source).rstrip("/").rsplit("/", 1)[1]
     rollups_refresh()
     return world
