@@ -460,7 +460,12 @@ def fetch(
     url: str, *, etag: str | None = None, last_modified: str | None = None, headers: dict[str, str] | None = None
 ) -> FetchResult:
     """Blocking `afetch` for callers outside an event loop (and, in a thread, for callers inside one)."""
-    coroutine = afetch(url, etag=etag, last_modified=last_modified, headers=headers)
+    return _run_blocking(afetch(url, etag=etag, last_modified=last_modified, headers=headers), name="outbound-fetch")
+
+
+def _run_blocking(coroutine, *, name: str):
+    """Run a coroutine to its end from synchronous code: here when no event loop runs, else in a
+    thread of its own (a loop cannot be re-entered), its result or exception handed back."""
     try:
         asyncio.get_running_loop()
     except RuntimeError:
@@ -473,7 +478,7 @@ def fetch(
         except BaseException as exc:  # handed back to the caller's thread
             outcome["error"] = exc
 
-    thread = threading.Thread(target=run, name="outbound-fetch")
+    thread = threading.Thread(target=run, name=name)
     thread.start()
     thread.join()
     if "error" in outcome:
@@ -539,22 +544,5 @@ async def apost(
 def post(url: str, *, content: bytes, headers: dict[str, str] | None = None,
          allowed_private_hosts: Iterable[str] | None = None) -> FetchResult:
     """Blocking `apost`, for the delivery of alerts (a worker's thread, no event loop)."""
-    coroutine = apost(url, content=content, headers=headers, allowed_private_hosts=allowed_private_hosts)
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coroutine)
-    outcome: dict = {}
-
-    def run():
-        try:
-            outcome["result"] = asyncio.run(coroutine)
-        except BaseException as exc:  # handed back to the caller's thread
-            outcome["error"] = exc
-
-    thread = threading.Thread(target=run, name="outbound-post")
-    thread.start()
-    thread.join()
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["result"]
+    return _run_blocking(apost(url, content=content, headers=headers, allowed_private_hosts=allowed_private_hosts),
+                         name="outbound-post")

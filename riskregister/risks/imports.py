@@ -172,7 +172,9 @@ def _resolve_all(specs: list[tuple[str, dict]], progress, *, owner) -> list[tupl
     return resolved
 
 
-def _write(*, team, resolved: list[tuple[str, dict]], actor, extra: dict | None = None) -> dict:
+def dependencies_write(*, team, resolved: list[tuple[str, dict]], actor, extra: dict | None = None) -> dict:
+    """Create the resolved dependencies all or nothing (an ImportRefused naming each problem) and
+    say what was written, as an import job's summary: every importer of dependencies ends here."""
     try:
         outcome = services.dependencies_create_bulk(team=team, specs=resolved, actor=actor)
     except ValidationError as error:
@@ -232,7 +234,7 @@ class _DependencyImport(ImportKind):
 
     def apply(self, *, job, plan, progress) -> dict:
         resolved, extra = plan
-        return _write(team=job.team, resolved=resolved, actor=job.created_by, extra=extra)
+        return dependencies_write(team=job.team, resolved=resolved, actor=job.created_by, extra=extra)
 
 
 def _importer_as_owner(job):

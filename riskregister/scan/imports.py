@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from riskregister.imports.kinds import ImportKind, ImportRefused, Issue, register
-from riskregister.risks import services as risk_services
+from riskregister.risks.imports import dependencies_write
 from riskregister.risks.models import Criticality, DataClassification, Environment
 from riskregister.scan.archive import ArchiveRefused
 from riskregister.scan.catalog import catalog_index
@@ -25,7 +25,6 @@ from riskregister.scan.plan import build_plan
 from riskregister.scan.scanner import scan_archive
 from vendors.models import Offering
 
-SUMMARY_LINES = 500
 DESCRIPTION_LOCATIONS = 5
 
 
@@ -149,16 +148,4 @@ class CodeScanApply(ImportKind):
         return specs
 
     def apply(self, *, job, plan, progress) -> dict:
-        try:
-            outcome = risk_services.dependencies_create_bulk(team=job.team, specs=plan, actor=job.created_by)
-        except ValidationError as error:
-            raise ImportRefused([Issue(where, message) for where, messages in error.message_dict.items() for message in messages]) from None
-        return {
-            "rows": len(plan),
-            "created": len(outcome.created),
-            "fallbacks": outcome.fallbacks,
-            "risks": outcome.risks,
-            "skipped": len(outcome.skipped),
-            "created_lines": [f"{d.system} → {d.offering} ({d.environment}, tier {d.criticality})" for d in outcome.created[:SUMMARY_LINES]],
-            "skipped_lines": outcome.skipped[:SUMMARY_LINES],
-        }
+        return dependencies_write(team=job.team, resolved=plan, actor=job.created_by)

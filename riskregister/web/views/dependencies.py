@@ -294,8 +294,7 @@ def dependency_import(request, slug: str):
                 kind=kind, content=content, filename=upload.name, team=team, actor=request.user, options=options
             )
         except ValidationError as error:
-            for where, problems in error.message_dict.items():
-                form.add_error(where if where in form.fields else None, problems)
+            apply_errors(form, error)
         else:
             messages.success(request, f"{upload.name} is being imported; this page follows it.")
             return redirect("web:import-job", slug=team.slug, job=job.uuid)

@@ -13,6 +13,7 @@ from riskregister.imports.models import ImportJob
 from riskregister.scan import services
 from riskregister.teams.access import can_edit_team, get_visible_team_or_404
 from riskregister.web.forms import CodeScanForm
+from riskregister.web.views.common import apply_errors
 
 
 def _editable_team(user, slug: str):
@@ -34,8 +35,7 @@ def code_scan(request, slug: str):
             job = services.code_scan_start(team=team, content=upload.read(settings.SCAN_MAX_UPLOAD_BYTES + 1),
                                            filename=upload.name, actor=request.user, options=options)
         except ValidationError as error:
-            for where, problems in error.message_dict.items():
-                form.add_error(where if where in form.fields else None, problems)
+            apply_errors(form, error)
         else:
             messages.success(request, f"{upload.name} is being scanned; this page follows it.")
             return redirect("web:import-job", slug=team.slug, job=job.uuid)
