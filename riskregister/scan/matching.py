@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from riskregister.scan import sdks
 from riskregister.scan.index import MIN_KEY_LENGTH, CatalogIndex, Match
+from vendors.route_ids import split_region
 
 CODE_LANGUAGES = {
     ".py": "python", ".pyi": "python",
@@ -29,7 +30,6 @@ MANIFESTS = {"package.json", "pyproject.toml", "go.mod", "pipfile"}
 # A line that names a model (`model=`, `"model":`, `modelId`, `MODEL_ID=`, `model_name:`).
 MODEL_WORD = re.compile(r"model", re.IGNORECASE)
 ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*(.*)$")
-REGION_PREFIXES = frozenset({"us.", "eu.", "apac.", "global.", "jp.", "au.", "ca."})  # and "us-gov."
 
 
 @dataclass(frozen=True)
@@ -88,11 +88,10 @@ def model_keys(token: str):
 
 
 def _id_variants(token: str):
-    dot = token.find(".")
-    if dot > 0 and token[:dot + 1].lower() in REGION_PREFIXES and len(token) > dot + 1:
-        yield token[dot + 1:]
-    elif token[:7].lower() == "us-gov." and len(token) > 7:
-        yield token[7:]
+    # A Bedrock inference profile (`us.anthropic.claude-…`): the route's id, by the catalog's rule.
+    region, bare = split_region(token)
+    if region:
+        yield bare
     if ":" in token:
         head, _, tail = token.rpartition(":")
         if tail.isalpha() and head:

@@ -45,6 +45,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.text import slugify
 
+from vendors.route_ids import split_region
+
 MODELS_DEV = "models-dev"
 LITELLM = "litellm"
 FORMATS = (MODELS_DEV, LITELLM)
@@ -138,7 +140,6 @@ FAMILY_MAKERS = {
 # Family "o" (OpenAI's o-series) is only a maker signal as a whole word.
 _EXACT_FAMILIES = {"o": "openai"}
 
-REGION_PREFIX = re.compile(r"^(us-gov|us|eu|apac|au|jp|ca|global|sa|in|uk)\.(?=[a-z0-9-]+\.)")
 _BEDROCK_VERSION = re.compile(r"(-v\d+)?(:\d+)?$")
 _LATEST_NAME = re.compile(r"\(\s*latest\s*\)", re.I)
 _REGION_TAG = re.compile(r"\(\s*(us|eu|global|apac|au|jp|ca|us-gov|gov|uk|sa|in)\s*\)", re.I)
@@ -357,14 +358,6 @@ def vendor_slug_for_provider(provider_id: str) -> str:
     if provider_id.startswith(_VERTEX_PREFIX):
         return "google"
     return slugify(provider_id.replace(".", "-").replace("_", "-"))[:100] or "unknown"
-
-
-def split_region(route_id: str) -> tuple[str | None, str]:
-    """`us.anthropic.claude-x` -> ("us", "anthropic.claude-x"); an id without a prefix keeps None."""
-    match = REGION_PREFIX.match(route_id.lower())
-    if not match:
-        return None, route_id
-    return match.group(1), route_id[match.end():]
 
 
 def _maker_from_prefix(bare_id: str) -> tuple[str | None, str]:
