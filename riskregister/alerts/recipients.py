@@ -101,7 +101,7 @@ def recipients_by_subscription(subscriptions: dict[int, list[SubscriptionWants]]
                 muted.add((team_id, user_id))
             elif email and active:
                 members[team_id].add(email)
-    result: dict[str, list[str]] = {}
+    result: dict[str, list[Target]] = {}
     for wanted in subscriptions.values():
         for wants in wanted:
             if wants.channel != "email":

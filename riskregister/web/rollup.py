@@ -187,14 +187,19 @@ def _team_row(team_id: int, slug: str, name: str, figures: dict) -> dict:
     return {"key": team_id, "slug": slug, "name": name, **figures["total"]}
 
 
+def _summed(teams: Iterable[tuple[int, str, str, dict]]) -> dict:
+    """The sum of some teams' figures, given as (id, slug, name, figures), each team's totals under
+    "by_team"."""
+    summed = _empty_sum()
+    for team_id, slug, name, figures in teams:
+        _fold(summed, figures)
+        summed["by_team"][str(team_id)] = _team_row(team_id, slug, name, figures)
+    return summed
+
+
 def site_sum(rollups: Iterable[TeamRollup]) -> dict:
     """The sum of some teams' stored rollups, each team's totals under "by_team"."""
-    summed = _empty_sum()
-    for rollup in rollups:
-        figures = rollup.figures or _empty()
-        _fold(summed, figures)
-        summed["by_team"][str(rollup.team_id)] = _team_row(rollup.team_id, rollup.team.slug, rollup.team.name, figures)
-    return summed
+    return _summed((rollup.team_id, rollup.team.slug, rollup.team.name, rollup.figures or _empty()) for rollup in rollups)
 
 
 def rollups_refresh(*, team_ids: Iterable[int] | None = None) -> int:
@@ -225,10 +230,7 @@ def rollups_refresh(*, team_ids: Iterable[int] | None = None) -> int:
             if team_id in existing:
                 TeamRollup.objects.filter(team_id=team_id).update(computed_at=now, figures=figures[team_id])
         if full:
-            summed = _empty_sum()
-            for team_id in team_ids:
-                _fold(summed, figures[team_id])
-                summed["by_team"][str(team_id)] = _team_row(team_id, teams[team_id].slug, teams[team_id].name, figures[team_id])
+            summed = _summed((team_id, teams[team_id].slug, teams[team_id].name, figures[team_id]) for team_id in team_ids)
             SiteRollup.objects.update_or_create(pk=1, defaults={"computed_at": now, "figures": summed})
         elif site is None:
             rollups = list(TeamRollup.objects.select_related("team"))
